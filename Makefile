@@ -1,0 +1,32 @@
+# Two commands on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+TRIALS ?= 1000000
+
+.PHONY: demo test bench lint clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/cloudsim run --trials $(TRIALS) --seed 2025 --out results/openai-aws-2025.nc --plot results/openai-aws-2025.png
+
+test: $(STAMP)
+	$(PY) -m pytest -q --benchmark-disable
+
+bench: $(STAMP)
+	$(PY) -m pytest benchmarks -q --benchmark-only --benchmark-json=results/benchmarks.json
+	$(PY) benchmarks/report.py results/benchmarks.json docs/performance.md
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check cloudsim tests benchmarks
+
+clean:
+	rm -rf $(VENV) results .pytest_cache .benchmarks

@@ -1,0 +1,205 @@
+"""The fused numba kernel of the reference model (DESIGN.md §3, docs/model.md).
+
+One pass per trial: seed the trial's stream, draw and correlate the per-trial
+inputs, walk the years, and write every output straight into preallocated
+arrays.  Threads take blocks of trials; a trial's numbers depend only on
+``(key, start + i)``.
+
+Variate order within a trial (the NumPy engine follows the same order):
+
+1. ``NIN`` normals for the per-trial inputs (Gaussian copula);
+2. for each year ``t = 1..T``: five normals (market, AWS logit, spend, Azure
+   and Google log-ratios), then, after the claim year, one uniform (does a
+   workload shift happen?) and one normal (its size).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+from ._rng import FI, KI, WI, next_double, next_normal, seed_trial
+from .distributions import from_z
+
+__all__ = ["BLOCK", "FLOAT_PARAMS", "INT_PARAMS", "NIN", "ZGRID", "input_from_z", "simulate_trials", "z_table"]
+
+#: Number of per-trial inputs (``scenario.INPUTS``).
+NIN = 7
+#: Trials a thread takes at a time.
+BLOCK = 1024
+
+#: Layout of the packed scalar parameters.
+FLOAT_PARAMS = (
+    "log_market_start",
+    "market_volatility",
+    "spend_volatility",
+    "aws_volatility",
+    "others_volatility",
+    "shift_hazard",
+    "log_ratio_azure_start",
+    "log_ratio_gcp_start",
+    "commitment_total",
+)
+INT_PARAMS = ("horizon", "commitment_first", "commitment_last")
+
+#: Families whose value at a normal draw z has a closed form (Normal, LogNormal,
+#: LogitNormal, Fixed); the others are read from a cubic spline in z.
+CLOSED_FORM = (0, 1, 2, 4)
+#: Grid of the spline tables: z in [-ZMAX, ZMAX] in ZN intervals.
+ZMAX = 8.5
+ZN = 4096
+ZGRID = np.linspace(-ZMAX, ZMAX, ZN + 1)
+
+
+def z_table(dist) -> np.ndarray:
+    """Cubic-spline coefficients of ``z -> dist.from_z(z)`` on :data:`ZGRID`.
+
+    Families without a closed form (PERT, ...) would need an incomplete-beta
+    inversion per draw; the kernel reads them from this table instead (relative
+    error below 1e-10 over the grid, see tests), so every family costs about the
+    same per trial.  Closed-form families get an all-zero table.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(ZN, 4)``: per interval, ``c0 + c1*d + c2*d**2 + c3*d**3`` with
+        ``d = z - ZGRID[k]``.
+    """
+    from scipy.interpolate import CubicSpline
+
+    out = np.zeros((ZN, 4))
+    if dist.code in CLOSED_FORM:
+        return out
+    spline = CubicSpline(ZGRID, dist.from_z(ZGRID), bc_type="not-a-knot")
+    out[:] = spline.c[::-1].T
+    return out
+
+
+@numba.njit(cache=True, inline="always")
+def input_from_z(code: np.int64, par: np.ndarray, table: np.ndarray, z: float) -> float:
+    """A per-trial input's value at the normal draw ``z``: closed form or spline table."""
+    if code == 0 or code == 1 or code == 2 or code == 4 or not (-ZMAX <= z < ZMAX):
+        return from_z(code, par, z)
+    pos = (z + ZMAX) * (ZN / (2.0 * ZMAX))
+    k = min(np.int64(pos), ZN - 1)
+    d = z - (-ZMAX + k * (2.0 * ZMAX / ZN))
+    return table[k, 0] + d * (table[k, 1] + d * (table[k, 2] + d * table[k, 3]))
+
+
+@numba.njit(cache=True, parallel=True, fastmath=False)
+def simulate_trials(
+    key: np.uint64,
+    start: np.int64,
+    lo: np.int64,
+    hi: np.int64,
+    in_code: np.ndarray,
+    in_par: np.ndarray,
+    in_tab: np.ndarray,
+    chol: np.ndarray,
+    shift_code: np.int64,
+    shift_par: np.ndarray,
+    shift_tab: np.ndarray,
+    fpar: np.ndarray,
+    ipar: np.ndarray,
+    market: np.ndarray,
+    share: np.ndarray,
+    spend: np.ndarray,
+    cumulative: np.ndarray,
+    revenue: np.ndarray,
+    openai_share: np.ndarray,
+    inputs: np.ndarray,
+    shortfall: np.ndarray,
+    met: np.ndarray,
+) -> None:
+    """Simulate rows ``lo..hi-1`` of the outputs (global trials ``start + row``)."""
+    ki, wi, fi = KI, WI, FI
+    log_m0, sig_m, sig_s, sig_a, sig_o, hazard, yaz0, ygc0, total = (
+        fpar[0], fpar[1], fpar[2], fpar[3], fpar[4], fpar[5], fpar[6], fpar[7], fpar[8],
+    )
+    h, first_c, last_c = ipar[0], ipar[1], ipar[2]
+    n_years = market.shape[1]
+    nblocks = (hi - lo + BLOCK - 1) // BLOCK
+    for b in numba.prange(nblocks):
+        s = np.empty(4, dtype=np.uint64)
+        z = np.empty(NIN)
+        x = np.empty(NIN)
+        i0 = lo + b * BLOCK
+        i1 = min(i0 + BLOCK, hi)
+        for i in range(i0, i1):
+            seed_trial(s, key, start + i)
+            for k in range(NIN):
+                z[k] = next_normal(s, ki, wi, fi)
+            for k in range(NIN):
+                acc = 0.0
+                for j in range(k + 1):
+                    acc += chol[k, j] * z[j]
+                x[k] = input_from_z(in_code[k], in_par[k], in_tab[k], acc)
+                inputs[i, k] = x[k]
+            # x: spend_start, spend_target, aws_start, aws_target, cagr, g_market_late, g_spend_late
+            lm = log_m0
+            lm_h = log_m0 + h * math.log1p(x[4])
+            ls = math.log(x[0])
+            ls_h = math.log(x[1])
+            xa = math.log(x[2]) - math.log1p(-x[2])
+            xa_h = math.log(x[3]) - math.log1p(-x[3])
+            drift_m = math.log1p(x[5]) - 0.5 * sig_m * sig_m
+            drift_s = math.log1p(x[6]) - 0.5 * sig_s * sig_s
+            yaz = yaz0
+            ygc = ygc0
+            cum = 0.0
+            for t in range(n_years):
+                if t > 0:
+                    e_m = next_normal(s, ki, wi, fi)
+                    e_a = next_normal(s, ki, wi, fi)
+                    e_s = next_normal(s, ki, wi, fi)
+                    e_z = next_normal(s, ki, wi, fi)
+                    e_g = next_normal(s, ki, wi, fi)
+                    if t < h:
+                        r = h + 1 - t
+                        w = math.sqrt((h - t) / r)
+                        lm += (lm_h - lm) / r + sig_m * w * e_m
+                        ls += (ls_h - ls) / r + sig_s * w * e_s
+                        xa += (xa_h - xa) / r + sig_a * w * e_a
+                    elif t == h:
+                        lm = lm_h
+                        ls = ls_h
+                        xa = xa_h
+                    else:
+                        u = next_double(s)
+                        zf = next_normal(s, ki, wi, fi)
+                        lm += drift_m + sig_m * e_m
+                        ls += drift_s + sig_s * e_s
+                        if u < hazard:
+                            ls += math.log1p(-input_from_z(shift_code, shift_par, shift_tab, zf))
+                        xa += sig_a * e_a
+                    yaz += sig_o * e_z
+                    ygc += sig_o * e_g
+                m = math.exp(lm)
+                sp = math.exp(ls) if t > 0 else x[0]
+                if t == h:
+                    sp = x[1]
+                ea = math.exp(-xa)
+                aws = 1.0 / (1.0 + ea) if t > 0 else x[2]
+                if t == h:
+                    aws = x[3]
+                rest = 1.0 - aws if aws < 0.5 else ea / (1.0 + ea)
+                paz = math.exp(yaz)
+                pgc = math.exp(ygc)
+                den = 1.0 + paz + pgc
+                if t >= first_c:
+                    cum += sp
+                rev = aws * m
+                market[i, t] = m
+                spend[i, t] = sp
+                share[i, t, 0] = aws
+                share[i, t, 1] = rest * (paz / den)
+                share[i, t, 2] = rest * (pgc / den)
+                share[i, t, 3] = rest * (1.0 / den)
+                cumulative[i, t] = cum
+                revenue[i, t] = rev
+                openai_share[i, t] = sp / rev
+                if t == last_c:
+                    shortfall[i] = max(total - cum, 0.0)
+                    met[i] = cum >= total

@@ -1,0 +1,49 @@
+"""The ``cloudsim`` accessor on xarray objects: thin forwarding to free functions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import xarray as xr
+
+__all__ = ["CloudsimAccessor"]
+
+
+class CloudsimAccessor:
+    """``ds.cloudsim.<function>(...)`` calls ``cloudsim.<function>(ds, ...)``."""
+
+    def __init__(self, obj: xr.Dataset | xr.DataArray) -> None:
+        self._obj = obj
+
+    def percentile_bands(self, *args: Any, **kwargs: Any):
+        """See :func:`cloudsim.percentile_bands`."""
+        from .stats import percentile_bands
+
+        return percentile_bands(self._obj, *args, **kwargs)
+
+    def check_claims(self, scenario=None, **kwargs: Any):
+        """See :func:`cloudsim.check_claims`; the scenario defaults to the one recorded in the Dataset."""
+        from .scenario import Scenario
+        from .stats import check_claims
+
+        if scenario is None:
+            scenario = Scenario.from_toml(self._obj.attrs["scenario"], origin="ds.attrs['scenario']")
+        return check_claims(self._obj, scenario, **kwargs)
+
+    def commitment_probability(self, **kwargs: Any):
+        """See :func:`cloudsim.commitment_probability`."""
+        from .stats import commitment_probability
+
+        return commitment_probability(self._obj, **kwargs)
+
+    def fan(self, var: str | None = None, **kwargs: Any):
+        """See :func:`cloudsim.plot.fan`."""
+        from .plot import fan
+
+        if isinstance(self._obj, xr.DataArray):
+            return fan(self._obj, **kwargs)
+        return fan(self._obj, var, **kwargs)
+
+
+xr.register_dataset_accessor("cloudsim")(CloudsimAccessor)
+xr.register_dataarray_accessor("cloudsim")(CloudsimAccessor)

@@ -1,0 +1,125 @@
+"""The ``cloudsim`` command: ``cloudsim run [SCENARIO] --trials N --seed S --out F.nc --plot F.png``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+
+import numpy as np
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="cloudsim", description="Monte Carlo risk simulation of cloud-market forecasts.")
+    sub = p.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="simulate a scenario and summarise it")
+    run.add_argument("scenario", nargs="?", default=None, help="bundled scenario name or .toml path (default: openai-aws-2025)")
+    run.add_argument("--trials", type=int, default=1_000_000, help="number of trials (default 1,000,000)")
+    run.add_argument("--seed", type=int, default=None, help="seed (default: fresh entropy, printed)")
+    run.add_argument("--out", default=None, help="write the Dataset as netCDF to this file")
+    run.add_argument("--plot", default=None, help="write a fan chart of spend as PNG to this file")
+    run.add_argument("--float32", action="store_true", help="store outputs as float32 (half the memory)")
+    run.add_argument("--no-progress", action="store_true", help="no progress bar")
+    sub.add_parser("list", help="list the bundled scenarios")
+    return p
+
+
+def _fmt_money(v: float) -> str:
+    from .plot import format_money
+
+    return format_money(v)
+
+
+def _bands_table(bands, fmt) -> str:
+    qs = bands["quantile"].values
+    head = "  year " + "".join(f"{f'P{q * 100:g}':>10}" for q in qs)
+    lines = [head]
+    for y in bands["year"].values:
+        row = bands.sel(year=y).values
+        lines.append(f"  {y:4d} " + "".join(f"{fmt(v):>10}" for v in row))
+    return "\n".join(lines)
+
+
+def summary(ds, scn) -> str:
+    """The human-readable summary ``cloudsim run`` prints."""
+    from .stats import check_claims, commitment_probability, percentile_bands
+
+    out = [f"cloudsim: scenario {scn.name!r}, {ds.sizes['trial']:,} trials, seed {ds.attrs['seed']}", ""]
+    spend = percentile_bands(ds["openai_aws_spend"])
+    share = percentile_bands(ds["share"].sel(provider="aws"))
+    market = percentile_bands(ds["market_size"])
+    out += ["OpenAI's annual AWS spend", _bands_table(spend, _fmt_money), ""]
+    out += ["AWS share of the AI cloud market", _bands_table(share, lambda v: f"{v:.1%}"), ""]
+    out += ["AI cloud market size", _bands_table(market, _fmt_money), ""]
+    c = commitment_probability(ds)
+    out.append(
+        f"P(cumulative spend {c['years']} >= {_fmt_money(c['total'])}) = {c['probability']:.4f} "
+        f"(95% CI {c['ci_lower']:.4f}-{c['ci_upper']:.4f})"
+    )
+    out += ["", "Claim checks (stated vs simulated P(X >= value), 95% Wilson interval)"]
+    checks = check_claims(ds, scn)
+    for r in checks.itertuples():
+        mark = "ok " if r.holds else "OFF"
+        out.append(
+            f"  [{mark}] {r.claim:<17} {r.which:<6} {r.year}  {r.statement:<28} simulated {r.simulated:.4f} "
+            f"({r.ci_lower:.4f}-{r.ci_upper:.4f})"
+        )
+    return "\n".join(out)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from . import load_scenario, simulate
+    from ._io import atomic_write, check_writable, to_netcdf
+
+    if args.out:
+        check_writable(args.out, what="--out")
+    if args.plot:
+        check_writable(args.plot, what="--plot")
+    scn = load_scenario(args.scenario)
+    t0 = time.perf_counter()
+    ds = simulate(
+        scn, args.trials, seed=args.seed, dtype="float32" if args.float32 else "float64",
+        progress=False if args.no_progress else None,
+    )
+    elapsed = time.perf_counter() - t0
+    print(summary(ds, scn))
+    print(f"\nsimulated in {elapsed:.2f} s ({ds.nbytes / 2**20:,.0f} MiB)", file=sys.stderr)
+    if args.out:
+        to_netcdf(ds, args.out)
+        print(f"wrote {args.out}", file=sys.stderr)
+    if args.plot:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        from .plot import fan
+
+        ax = fan(ds, "openai_aws_spend", title=f"OpenAI's annual AWS spend — {scn.name}")
+        fig = ax.figure
+        atomic_write(args.plot, lambda tmp: fig.savefig(tmp, format="png", dpi=120, bbox_inches="tight"), what="--plot")
+        plt.close(fig)
+        print(f"wrote {args.plot}", file=sys.stderr)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``cloudsim`` command."""
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "list":
+            from . import list_scenarios
+
+            print("\n".join(list_scenarios()))
+            return 0
+        return _run(args)
+    except (ValueError, TypeError, FileNotFoundError) as exc:
+        print(f"cloudsim: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

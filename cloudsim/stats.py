@@ -1,0 +1,191 @@
+"""Summaries of simulated Datasets: percentile bands and claim checks."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from .distributions import ndtri
+from .scenario import Scenario
+
+__all__ = ["DEFAULT_QUANTILES", "check_claims", "percentile_bands", "wilson_interval"]
+
+DEFAULT_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+def _check_q(q: float | Sequence[float]) -> np.ndarray:
+    arr = np.atleast_1d(np.asarray(q, dtype=np.float64))
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(f"q: expected one or more quantiles in [0, 1], got {q!r}")
+    if not np.all(np.isfinite(arr)) or np.any((arr < 0) | (arr > 1)):
+        raise ValueError(f"q: every quantile must be in [0, 1], got {arr.tolist()}")
+    return arr
+
+
+def percentile_bands(
+    obj: xr.Dataset | xr.DataArray,
+    q: float | Sequence[float] = DEFAULT_QUANTILES,
+    *,
+    dim: str = "trial",
+) -> xr.Dataset | xr.DataArray:
+    """Quantiles over ``dim`` of every variable that has it.
+
+    Parameters
+    ----------
+    obj : xarray.Dataset or xarray.DataArray
+        Typically the output of :func:`cloudsim.simulate`.
+    q : float or sequence of float
+        Quantiles in [0, 1] (not percents).
+    dim : str
+        The dimension to reduce, ``"trial"`` by default.
+
+    Returns
+    -------
+    xarray.Dataset or xarray.DataArray
+        The same variables (those with ``dim``) with ``dim`` replaced by a leading
+        ``quantile`` dim; values equal ``numpy.quantile(..., method="linear")``.
+        Attributes (``units``, ``long_name``) are kept.
+    """
+    qs = _check_q(q)
+    if isinstance(obj, xr.DataArray):
+        return _bands_da(obj, qs, dim)
+    if not isinstance(obj, xr.Dataset):
+        raise TypeError(f"obj: expected an xarray Dataset or DataArray, got {type(obj).__name__}")
+    names = [k for k, v in obj.data_vars.items() if dim in v.dims]
+    if not names:
+        raise ValueError(f"dim: no variable of the Dataset has dim {dim!r} (dims: {list(obj.dims)})")
+    out = xr.Dataset({k: _bands_da(obj[k], qs, dim) for k in names}, attrs=dict(obj.attrs))
+    return out
+
+
+def _bands_da(da: xr.DataArray, qs: np.ndarray, dim: str) -> xr.DataArray:
+    if dim not in da.dims:
+        raise ValueError(f"dim: {da.name or 'the DataArray'} has no dim {dim!r} (dims: {list(da.dims)})")
+    if da.sizes[dim] == 0:
+        raise ValueError(f"{da.name or 'the DataArray'}: dim {dim!r} is empty")
+    axis = da.get_axis_num(dim)
+    values = np.asarray(da.values)
+    if values.dtype == bool:
+        values = values.astype(np.float64)
+    res = np.quantile(values, qs, axis=axis)
+    dims = ("quantile",) + tuple(d for d in da.dims if d != dim)
+    coords = {k: v for k, v in da.coords.items() if dim not in v.dims}
+    coords["quantile"] = qs
+    return xr.DataArray(res, dims=dims, coords=coords, name=da.name, attrs=dict(da.attrs))
+
+
+def wilson_interval(successes: int, n: int, level: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval for a binomial proportion.
+
+    Returns
+    -------
+    (lower, upper) : tuple of float
+    """
+    if n <= 0:
+        raise ValueError(f"n: must be >= 1, got {n}")
+    if not 0 < level < 1:
+        raise ValueError(f"level: must be in (0, 1), got {level}")
+    z = float(ndtri(0.5 + level / 2.0))
+    p = successes / n
+    den = 1.0 + z * z / n
+    centre = (p + z * z / (2 * n)) / den
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def _claim_rows(ds: xr.Dataset, scn: Scenario) -> list[tuple[str, str, str, int, float, np.ndarray]]:
+    c = scn.claims
+    y0, yh, h = scn.start_year, scn.claim_year, scn.horizon
+    spend = ds["openai_aws_spend"]
+    aws = ds["share"].sel(provider="aws")
+    market = ds["market_size"]
+    cagr = (market.sel(year=yh) / market.sel(year=y0)) ** (1.0 / h) - 1.0
+    rows = []
+    for which, year in (("start", y0), ("target", yh)):
+        sp = c["openai_aws_spend"]
+        q = getattr(sp, which)
+        rows.append(("openai_aws_spend", which, q.text, year, sp.stated_probability(which), spend.sel(year=year).values >= q.value))
+        sh = c["aws_share"]
+        q = getattr(sh, which)
+        rows.append(("aws_share", which, q.text, year, sh.stated_probability(which), aws.sel(year=year).values >= q.value))
+    mc = c["market_cagr"]
+    rows.append(("market_cagr", "target", mc.post_deal, yh, mc.stated_probability("target"), cagr.values >= mc.target.value))
+    rows.append(
+        ("market_cagr", "start", mc.pre_deal, yh + 1, mc.stated_probability("start"), ds["market_growth_late"].values >= mc.start.value)
+    )
+    return rows
+
+
+def check_claims(ds: xr.Dataset, scenario: Scenario, *, level: float = 0.95) -> pd.DataFrame:
+    """Each claim's stated probability against the simulated one.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        From :func:`cloudsim.simulate` on ``scenario``.
+    scenario : Scenario
+    level : float
+        Confidence level of the Wilson interval of each simulated probability.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per claim value (pre- and post-deal): ``claim``, ``metric``, ``which``
+        ("start" or "target"), ``statement`` (e.g. ``"P(X >= $1.5 Billion+) = 0.80"``), ``year``,
+        ``stated``, ``simulated``, ``ci_lower``, ``ci_upper`` and ``holds`` (the stated
+        probability lies inside the interval).  The pre-deal market growth is the
+        post-claim trend (docs/model.md), checked on the ``market_growth_late`` input.
+    """
+    if not isinstance(scenario, Scenario):
+        raise TypeError(f"scenario: expected a cloudsim.Scenario, got {type(scenario).__name__}")
+    missing = [v for v in ("openai_aws_spend", "share", "market_size", "market_growth_late") if v not in ds]
+    if missing:
+        raise ValueError(f"ds: not a cloudsim simulation, missing variables {missing}")
+    records = []
+    for key, which, text, year, stated, hits in _claim_rows(ds, scenario):
+        n = hits.size
+        k = int(np.count_nonzero(hits))
+        lo, hi = wilson_interval(k, n, level)
+        claim = scenario.claims[key]
+        records.append(
+            {
+                "claim": key,
+                "metric": claim.metric,
+                "which": which,
+                "statement": f"P(X >= {text}) = {stated:.2f}",
+                "year": year,
+                "stated": stated,
+                "simulated": k / n,
+                "ci_lower": lo,
+                "ci_upper": hi,
+                "holds": bool(lo <= stated <= hi),
+            }
+        )
+    return pd.DataFrame.from_records(records)
+
+
+def commitment_probability(ds: xr.Dataset, *, level: float = 0.95) -> dict[str, float]:
+    """P(cumulative spend reaches the commitment), with its Wilson interval.
+
+    Returns
+    -------
+    dict
+        ``probability``, ``ci_lower``, ``ci_upper``, ``total`` (USD), ``years`` ("2026-2032").
+    """
+    if "commitment_met" not in ds:
+        raise ValueError("ds: not a cloudsim simulation, missing variable 'commitment_met'")
+    met = np.asarray(ds["commitment_met"].values, dtype=bool)
+    k, n = int(np.count_nonzero(met)), met.size
+    lo, hi = wilson_interval(k, n, level)
+    attrs = ds["commitment_met"].attrs
+    return {
+        "probability": k / n,
+        "ci_lower": lo,
+        "ci_upper": hi,
+        "total": float(attrs.get("commitment_total", np.nan)),
+        "years": str(attrs.get("commitment_years", "")),
+    }
