@@ -20,6 +20,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0+unknown"
 
 from . import accessor as _accessor  # noqa: F401  (registers ds.cloudsim)
+from ._io import to_netcdf
 from .claims import Claim, Quantity, parse_quantity
 from .engine import simulate
 from .scenario import Scenario, list_scenarios, load_scenario
@@ -38,6 +39,7 @@ __all__ = [
     "percentile_bands",
     "plot",
     "simulate",
+    "to_netcdf",
 ]
 
 

@@ -1,0 +1,158 @@
+"""Scenario TOML: loading, validation with key paths, exact round trip."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from strategies import INVALID_VALUES, invalid_change, scenario_changes
+
+import cloudsim
+from cloudsim.scenario import INPUT_NAMES, Scenario
+
+
+def test_default_scenario_states_the_article(scn):
+    assert "openai-aws-2025" in cloudsim.list_scenarios()
+    assert scn == cloudsim.load_scenario("openai-aws-2025")
+    c = scn.claims
+    assert (c["openai_aws_spend"].pre_deal, c["openai_aws_spend"].post_deal) == ("$100 Million", "$1.5 Billion+")
+    assert (c["aws_share"].pre_deal, c["aws_share"].post_deal) == ("28%", "35%+")
+    assert (c["market_cagr"].pre_deal, c["market_cagr"].post_deal) == ("25%", "30%+")
+    assert all(cl.years == 3 for cl in c.values())
+    assert scn.claim_year == 2028
+    assert scn.years.tolist() == list(range(2025, 2033))
+
+
+def _numbers_without_source(table, path=""):
+    for key, value in table.items():
+        p = f"{path}.{key}".lstrip(".")
+        if isinstance(value, dict) and "family" not in value:
+            yield from _numbers_without_source(value, p)
+        elif (isinstance(value, (int, float, dict)) and not isinstance(value, bool)
+              and f"{key}_source" not in table and "source" not in table and key not in ("years",)):
+            yield p
+
+
+def test_every_bundled_number_has_a_source():
+    for name in cloudsim.list_scenarios():
+        data = cloudsim.load_scenario(name).to_dict()
+        missing = list(_numbers_without_source(data))
+        assert missing == [], f"{name}: numbers without a source: {missing}"
+        text = cloudsim.load_scenario(name).to_toml()
+        assert "assumption" in text
+
+
+@pytest.mark.parametrize("name", cloudsim.list_scenarios())
+def test_round_trip_is_exact(name):
+    s = cloudsim.load_scenario(name)
+    text = s.to_toml()
+    s2 = Scenario.from_toml(text)
+    assert s2 == s
+    assert s2.to_toml() == text
+
+
+@given(scenario_changes())
+def test_round_trip_of_generated_scenarios(changes):
+    s = cloudsim.load_scenario().replace(changes)
+    assert Scenario.from_toml(s.to_toml()) == s
+
+
+@given(invalid_change())
+def test_invalid_values_name_the_field(change):
+    path, value = change
+    with pytest.raises(ValueError, match=path.replace(".", r"\.")):
+        cloudsim.load_scenario().replace({path: value})
+
+
+@pytest.mark.parametrize(("path", "value"), INVALID_VALUES)
+def test_each_invalid_value_is_refused(path, value):
+    with pytest.raises(ValueError, match=path.replace(".", r"\.")):
+        cloudsim.load_scenario().replace({path: value})
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "exc"),
+    [("claims.aws_share.spread", "0.2", TypeError), ("market.volatility", True, TypeError),
+     ("years.start", 2025.0, TypeError), ("claims.aws_share.post_deal", 35, TypeError)],
+)
+def test_wrong_types_name_the_field(path, value, exc):
+    with pytest.raises(exc, match=path.replace(".", r"\.")):
+        cloudsim.load_scenario().replace({path: value})
+
+
+def test_unknown_and_missing_keys(scn):
+    data = scn.to_dict()
+    data["claims"]["openai_aws_spend"]["sprd"] = 0.3
+    with pytest.raises(ValueError, match=r"claims\.openai_aws_spend\.sprd: unknown key"):
+        Scenario(data)
+    data = scn.to_dict()
+    del data["claims"]["aws_share"]["post_deal"]
+    with pytest.raises(ValueError, match=r"claims\.aws_share\.post_deal: missing"):
+        Scenario(data)
+    data = scn.to_dict()
+    del data["market"]
+    with pytest.raises(ValueError, match=r"market: missing table"):
+        Scenario(data)
+
+
+def test_horizons_must_agree(scn):
+    with pytest.raises(ValueError, match=r"claims\.aws_share\.years"):
+        scn.replace({"claims.aws_share.years": 4})
+    s5 = scn.replace({f"claims.{k}.years": 5 for k in scn.claims})
+    assert s5.claim_year == 2030
+
+
+def test_distribution_tables_are_validated(scn):
+    with pytest.raises(ValueError, match=r"spend\.growth_after_target"):
+        scn.replace({"spend.growth_after_target": {"family": "pert", "minimum": 0.5, "mode": 0.2, "maximum": 1.0}})
+    with pytest.raises(ValueError, match=r"spend\.shift_fraction"):
+        scn.replace({"spend.shift_fraction": {"family": "pert", "minimum": 0.1, "mode": 0.5, "maximum": 1.5}})
+    with pytest.raises(ValueError, match=r"spend\.growth_after_target"):
+        scn.replace({"spend.growth_after_target": {"family": "gamma", "k": 2}})
+
+
+def test_correlations(scn):
+    m = scn.spearman_matrix()
+    assert np.allclose(m, m.T) and np.all(np.diag(m) == 1)
+    i, j = INPUT_NAMES.index("spend_target"), INPUT_NAMES.index("aws_share_target")
+    assert m[i, j] == 0.4
+    with pytest.raises(ValueError, match=r"dependence\.spearman\[0\]: unknown input 'nope'"):
+        scn.replace({"dependence.spearman": [["nope", "market_cagr", 0.1]]})
+    with pytest.raises(ValueError, match=r"dependence\.spearman\[0\]\.rho"):
+        scn.replace({"dependence.spearman": [["spend_target", "market_cagr", 1.5]]})
+    bad = [["spend_target", "market_cagr", 0.95], ["spend_target", "aws_share_target", 0.95],
+           ["market_cagr", "aws_share_target", -0.95]]
+    with pytest.raises(ValueError, match=r"not positive definite.*\((spend_target|market_cagr|aws_share_target), "):
+        scn.replace({"dependence.spearman": bad})
+
+
+def test_load_errors(tmp_path):
+    with pytest.raises(ValueError, match="unknown scenario 'nope'.*openai-aws-2025"):
+        cloudsim.load_scenario("nope")
+    with pytest.raises(FileNotFoundError, match="missing.toml"):
+        cloudsim.load_scenario(tmp_path / "missing.toml")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("name = [unclosed\n")
+    with pytest.raises(ValueError, match="bad.toml: not valid TOML"):
+        cloudsim.load_scenario(bad)
+    with pytest.raises(TypeError, match="name_or_path"):
+        cloudsim.load_scenario(42)
+
+
+def test_load_from_file(tmp_path, scn):
+    p = tmp_path / "mine.toml"
+    p.write_text(scn.replace({"claims.aws_share.spread": 0.3}).to_toml())
+    s = cloudsim.load_scenario(p)
+    assert s["claims.aws_share.spread"] == 0.3
+    assert s != scn
+    assert math.isclose(s.claims["aws_share"].spread, 0.3)
+
+
+def test_immutable(scn):
+    with pytest.raises(AttributeError):
+        scn.name = "x"
+    d = scn.to_dict()
+    d["name"] = "changed"
+    assert scn.name == "openai-aws-2025"

@@ -1,0 +1,104 @@
+"""Percentile bands, Wilson intervals, claim checks, the accessor."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import xarray as xr
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy import stats
+
+import cloudsim
+from cloudsim.stats import wilson_interval
+
+
+def test_bands_equal_numpy_quantile(ds_small):
+    q = (0.05, 0.25, 0.5, 0.75, 0.95)
+    bands = cloudsim.percentile_bands(ds_small, q)
+    assert isinstance(bands, xr.Dataset)
+    for v in ("openai_aws_spend", "share", "market_size", "spend_target"):
+        axis = ds_small[v].get_axis_num("trial")
+        ref = np.quantile(ds_small[v].values, q, axis=axis)
+        np.testing.assert_array_equal(bands[v].values, ref)
+        assert bands[v].dims[0] == "quantile"
+        assert "trial" not in bands[v].dims
+        assert bands[v].attrs["units"] == ds_small[v].attrs["units"]
+    assert bands["quantile"].values.tolist() == list(q)
+    assert bands.share.sel(provider="aws").dims == ("quantile", "year")
+
+
+def test_bands_dataarray_and_accessor(ds_small):
+    da = ds_small.openai_aws_spend
+    a = cloudsim.percentile_bands(da, [0.1, 0.9])
+    b = da.cloudsim.percentile_bands([0.1, 0.9])
+    c = ds_small.cloudsim.percentile_bands([0.1, 0.9]).openai_aws_spend
+    xr.testing.assert_identical(a, b)
+    xr.testing.assert_identical(a, c)
+    np.testing.assert_array_equal(a.values, np.quantile(da.values, [0.1, 0.9], axis=0))
+
+
+@given(st.lists(st.floats(0, 1), min_size=1, max_size=6))
+def test_bands_are_monotone_in_q(qs):
+    rng = np.random.default_rng(0)
+    da = xr.DataArray(rng.lognormal(size=(500, 3)), dims=("trial", "year"))
+    qs = sorted(qs)
+    b = cloudsim.percentile_bands(da, qs).values
+    assert np.all(np.diff(b, axis=0) >= 0)
+
+
+@pytest.mark.parametrize("q", [[1.5], [-0.1], [float("nan")], [], [[0.1, 0.2]]])
+def test_bands_bad_q(ds_small, q):
+    with pytest.raises(ValueError, match="q"):
+        cloudsim.percentile_bands(ds_small.market_size, q)
+
+
+def test_bands_bad_dim(ds_small):
+    with pytest.raises(ValueError, match="dim"):
+        cloudsim.percentile_bands(ds_small.market_size, dim="scenario")
+    with pytest.raises(TypeError, match="obj"):
+        cloudsim.percentile_bands(np.zeros(3))
+
+
+@pytest.mark.parametrize(("k", "n"), [(0, 10), (3, 10), (10, 10), (800, 1000), (160_000, 200_000)])
+def test_wilson_matches_scipy(k, n):
+    ref = stats.binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
+    lo, hi = wilson_interval(k, n, 0.95)
+    assert lo == pytest.approx(ref.low, abs=1e-12)
+    assert hi == pytest.approx(ref.high, abs=1e-12)
+
+
+def test_check_claims_table(ds_small, scn):
+    t = cloudsim.check_claims(ds_small, scn)
+    assert list(t.columns) == ["claim", "metric", "which", "statement", "year", "stated", "simulated",
+                               "ci_lower", "ci_upper", "holds"]
+    assert set(t.claim) == {"openai_aws_spend", "aws_share", "market_cagr"}
+    assert (t.ci_lower <= t.simulated).all() and (t.simulated <= t.ci_upper).all()
+    row = t[(t.claim == "openai_aws_spend") & (t.which == "target")].iloc[0]
+    expected = float((ds_small.openai_aws_spend.sel(year=2028) >= 1.5e9).mean())
+    assert row.simulated == expected and row.stated == 0.8 and row.year == 2028
+    # the accessor reads the scenario from the Dataset's attrs
+    assert ds_small.cloudsim.check_claims().equals(t)
+
+
+def test_check_claims_detects_a_wrong_claim(ds_small, scn):
+    """Simulate one scenario, check against another: the stated 80% floor no longer holds."""
+    other = scn.replace({"claims.openai_aws_spend.post_deal": "$3 Billion+"})
+    t = cloudsim.check_claims(ds_small, other)
+    row = t[(t.claim == "openai_aws_spend") & (t.which == "target")].iloc[0]
+    assert not row.holds
+
+
+def test_check_claims_bad_input(ds_small, scn):
+    with pytest.raises(ValueError, match="missing variables"):
+        cloudsim.check_claims(ds_small[["market_size"]], scn)
+    with pytest.raises(TypeError, match="scenario"):
+        cloudsim.check_claims(ds_small, "openai-aws-2025")
+
+
+def test_commitment_probability(ds_small):
+    c = cloudsim.commitment_probability(ds_small)
+    met = ds_small.cumulative_spend.sel(year=2032).values >= 38e9
+    assert c["probability"] == met.mean()
+    assert c["ci_lower"] <= c["probability"] <= c["ci_upper"]
+    assert c["total"] == 38e9 and c["years"] == "2026-2032"
