@@ -16,12 +16,14 @@ $(STAMP): pyproject.toml | $(PY)
 	touch $(STAMP)
 
 demo: $(STAMP)
+	mkdir -p results
 	$(VENV)/bin/cloudsim run --trials $(TRIALS) --seed 2025 --out results/openai-aws-2025.nc --plot results/openai-aws-2025.png
 
 test: $(STAMP)
 	$(PY) -m pytest -q --benchmark-disable
 
 bench: $(STAMP)
+	mkdir -p results
 	$(PY) -m pytest benchmarks -q --benchmark-only --benchmark-json=results/benchmarks.json
 	$(PY) benchmarks/report.py results/benchmarks.json docs/performance.md
 

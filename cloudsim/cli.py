@@ -116,7 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("\n".join(list_scenarios()))
             return 0
         return _run(args)
-    except (ValueError, TypeError, FileNotFoundError) as exc:
+    except (ValueError, TypeError, OSError) as exc:
         print(f"cloudsim: error: {exc}", file=sys.stderr)
         return 2
 
