@@ -5,7 +5,7 @@ The arrays are wrapped, never copied: the Dataset's ``nbytes`` is the run's memo
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 import xarray as xr
@@ -67,6 +67,6 @@ def to_dataset(arrays: Arrays, scenario: Scenario, *, start: int, seed: int, eng
         "engine": engine,
         "method": "Monte Carlo; per-trial SFC64 streams keyed by (seed, trial); ziggurat normals; "
         "Gaussian copula over per-trial inputs; log/logit Brownian bridges to the claim year",
-        "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     return xr.Dataset(data_vars, coords=coords, attrs=attrs)

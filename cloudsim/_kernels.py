@@ -116,7 +116,15 @@ def simulate_trials(
     """Simulate rows ``lo..hi-1`` of the outputs (global trials ``start + row``)."""
     ki, wi, fi = KI, WI, FI
     log_m0, sig_m, sig_s, sig_a, sig_o, hazard, yaz0, ygc0, total = (
-        fpar[0], fpar[1], fpar[2], fpar[3], fpar[4], fpar[5], fpar[6], fpar[7], fpar[8],
+        fpar[0],
+        fpar[1],
+        fpar[2],
+        fpar[3],
+        fpar[4],
+        fpar[5],
+        fpar[6],
+        fpar[7],
+        fpar[8],
     )
     h, first_c, last_c = ipar[0], ipar[1], ipar[2]
     n_years = market.shape[1]

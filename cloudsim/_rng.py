@@ -97,13 +97,8 @@ def key_from_seed(seed: int | np.random.SeedSequence | None) -> tuple[int, int]:
     entropy : int
         The seed's entropy, which reproduces the run when passed back as ``seed``.
     """
-    if isinstance(seed, bool) or not (
-        seed is None or isinstance(seed, (int, np.integer, np.random.SeedSequence))
-    ):
-        raise TypeError(
-            f"seed: expected an int >= 0, a numpy.random.SeedSequence or None, "
-            f"got {type(seed).__name__}"
-        )
+    if isinstance(seed, bool) or not (seed is None or isinstance(seed, (int, np.integer, np.random.SeedSequence))):
+        raise TypeError(f"seed: expected an int >= 0, a numpy.random.SeedSequence or None, got {type(seed).__name__}")
     if isinstance(seed, (int, np.integer)) and int(seed) < 0:
         raise ValueError(f"seed: must be >= 0, got {seed}")
     ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)

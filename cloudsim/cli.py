@@ -7,8 +7,6 @@ import sys
 import time
 from collections.abc import Sequence
 
-import numpy as np
-
 __all__ = ["main"]
 
 
@@ -16,7 +14,9 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="cloudsim", description="Monte Carlo risk simulation of cloud-market forecasts.")
     sub = p.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="simulate a scenario and summarise it")
-    run.add_argument("scenario", nargs="?", default=None, help="bundled scenario name or .toml path (default: openai-aws-2025)")
+    run.add_argument(
+        "scenario", nargs="?", default=None, help="bundled scenario name or .toml path (default: openai-aws-2025)"
+    )
     run.add_argument("--trials", type=int, default=1_000_000, help="number of trials (default 1,000,000)")
     run.add_argument("--seed", type=int, default=None, help="seed (default: fresh entropy, printed)")
     run.add_argument("--out", default=None, help="write the Dataset as netCDF to this file")
@@ -81,7 +81,10 @@ def _run(args: argparse.Namespace) -> int:
     scn = load_scenario(args.scenario)
     t0 = time.perf_counter()
     ds = simulate(
-        scn, args.trials, seed=args.seed, dtype="float32" if args.float32 else "float64",
+        scn,
+        args.trials,
+        seed=args.seed,
+        dtype="float32" if args.float32 else "float64",
         progress=False if args.no_progress else None,
     )
     elapsed = time.perf_counter() - t0

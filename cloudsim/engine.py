@@ -145,7 +145,9 @@ def simulate_arrays(
     Same parameters as :func:`cloudsim.simulate`; see there.
     """
     if not isinstance(scenario, Scenario):
-        raise TypeError(f"scenario: expected a cloudsim.Scenario (see cloudsim.load_scenario), got {type(scenario).__name__}")
+        raise TypeError(
+            f"scenario: expected a cloudsim.Scenario (see cloudsim.load_scenario), got {type(scenario).__name__}"
+        )
     trials = _check_int(trials, "trials", 1)
     start = _check_int(start, "start", 0)
     if start + trials > 2**62:

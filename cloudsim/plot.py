@@ -96,8 +96,9 @@ def fan(
     for k in range(n // 2):
         lo, hi = qs[k], qs[n - 1 - k]
         alpha = 0.18 + 0.5 * (k + 1) / max(n // 2, 1) * 0.6
-        ax.fill_between(years, vals[k], vals[n - 1 - k], color=color, alpha=alpha, linewidth=0,
-                        label=f"{lo:.0%}–{hi:.0%}")
+        ax.fill_between(
+            years, vals[k], vals[n - 1 - k], color=color, alpha=alpha, linewidth=0, label=f"{lo:.0%}–{hi:.0%}"
+        )
     med = np.flatnonzero(np.isclose(qs, 0.5))
     if med.size:
         ax.plot(years, vals[med[0]], color=color, lw=2, label="median")

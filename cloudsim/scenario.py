@@ -153,7 +153,10 @@ def _check_field(spec: Field, value: Any, path: str) -> Any:
         if isinstance(value, Distribution):
             return value.to_dict()
         if not isinstance(value, Mapping):
-            raise TypeError(f"{path}: expected a distribution table like {{family = 'normal', mean = 0, sd = 1}}, got {_type_name(value)}")
+            raise TypeError(
+                f"{path}: expected a distribution table like {{family = 'normal', mean = 0, sd = 1}}, "
+                f"got {_type_name(value)}"
+            )
         return from_dict(value, path=path).to_dict()
     if spec.type == "pairs":
         return _check_pairs(value, path)
@@ -171,9 +174,8 @@ def _check_field(spec: Field, value: Any, path: str) -> Any:
         value = float(value)
         if not math.isfinite(value):
             raise ValueError(f"{path}: must be a finite number, got {value}")
-    bad = (
-        (spec.lo is not None and (value < spec.lo or (spec.lo_open and value == spec.lo)))
-        or (spec.hi is not None and (value > spec.hi or (spec.hi_open and value == spec.hi)))
+    bad = (spec.lo is not None and (value < spec.lo or (spec.lo_open and value == spec.lo))) or (
+        spec.hi is not None and (value > spec.hi or (spec.hi_open and value == spec.hi))
     )
     if bad:
         raise ValueError(f"{path}: must be in {spec.describe()}, got {value}")
@@ -418,7 +420,9 @@ def _check_consistency(d: dict[str, Any]) -> None:
     frac = from_dict(d["spend"]["shift_fraction"], path="spend.shift_fraction")
     lo, hi = float(frac.ppf(0.0)), float(frac.ppf(1.0))
     if not (0.0 <= lo and hi < 1.0):
-        raise ValueError(f"spend.shift_fraction: the fraction of spend moved must lie in [0, 1), got support [{lo}, {hi}]")
+        raise ValueError(
+            f"spend.shift_fraction: the fraction of spend moved must lie in [0, 1), got support [{lo}, {hi}]"
+        )
     growth = from_dict(d["spend"]["growth_after_target"], path="spend.growth_after_target")
     if not float(growth.ppf(0.0)) >= -1.0:
         raise ValueError("spend.growth_after_target: growth must stay above -100% (support minimum >= -1)")
@@ -475,4 +479,6 @@ def load_scenario(name_or_path: str | PathLike[str] | None = None) -> Scenario:
         return Scenario.from_toml(path.read_text("utf-8"), origin=str(path))
     if path.suffix == ".toml" or path.parent != Path("."):
         raise FileNotFoundError(f"scenario file {str(path)!r} does not exist")
-    raise ValueError(f"unknown scenario {str(name_or_path)!r}; bundled: {', '.join(list_scenarios())}, or give a .toml path")
+    raise ValueError(
+        f"unknown scenario {str(name_or_path)!r}; bundled: {', '.join(list_scenarios())}, or give a .toml path"
+    )

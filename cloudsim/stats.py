@@ -72,7 +72,7 @@ def _bands_da(da: xr.DataArray, qs: np.ndarray, dim: str) -> xr.DataArray:
     if values.dtype == bool:
         values = values.astype(np.float64)
     res = np.quantile(values, qs, axis=axis)
-    dims = ("quantile",) + tuple(d for d in da.dims if d != dim)
+    dims = ("quantile", *(d for d in da.dims if d != dim))
     coords = {k: v for k, v in da.coords.items() if dim not in v.dims}
     coords["quantile"] = qs
     return xr.DataArray(res, dims=dims, coords=coords, name=da.name, attrs=dict(da.attrs))
@@ -108,14 +108,34 @@ def _claim_rows(ds: xr.Dataset, scn: Scenario) -> list[tuple[str, str, str, int,
     for which, year in (("start", y0), ("target", yh)):
         sp = c["openai_aws_spend"]
         q = getattr(sp, which)
-        rows.append(("openai_aws_spend", which, q.text, year, sp.stated_probability(which), spend.sel(year=year).values >= q.value))
+        rows.append(
+            (
+                "openai_aws_spend",
+                which,
+                q.text,
+                year,
+                sp.stated_probability(which),
+                spend.sel(year=year).values >= q.value,
+            )
+        )
         sh = c["aws_share"]
         q = getattr(sh, which)
-        rows.append(("aws_share", which, q.text, year, sh.stated_probability(which), aws.sel(year=year).values >= q.value))
+        rows.append(
+            ("aws_share", which, q.text, year, sh.stated_probability(which), aws.sel(year=year).values >= q.value)
+        )
     mc = c["market_cagr"]
-    rows.append(("market_cagr", "target", mc.post_deal, yh, mc.stated_probability("target"), cagr.values >= mc.target.value))
     rows.append(
-        ("market_cagr", "start", mc.pre_deal, yh + 1, mc.stated_probability("start"), ds["market_growth_late"].values >= mc.start.value)
+        ("market_cagr", "target", mc.post_deal, yh, mc.stated_probability("target"), cagr.values >= mc.target.value)
+    )
+    rows.append(
+        (
+            "market_cagr",
+            "start",
+            mc.pre_deal,
+            yh + 1,
+            mc.stated_probability("start"),
+            ds["market_growth_late"].values >= mc.start.value,
+        )
     )
     return rows
 

@@ -18,7 +18,9 @@ def scenario_changes(draw):
     """Dotted-path changes to the default scenario that keep it valid."""
     return {
         "claims.openai_aws_spend.pre_deal": draw(_money(1e6, 5e9)),
-        "claims.openai_aws_spend.post_deal": draw(_money(1e7, 5e10).map(lambda s: s + draw(st.sampled_from(["", "+"])))),
+        "claims.openai_aws_spend.post_deal": draw(
+            _money(1e7, 5e10).map(lambda s: s + draw(st.sampled_from(["", "+"])))
+        ),
         "claims.openai_aws_spend.spread": draw(st.floats(0.01, 1.5)),
         "claims.openai_aws_spend.start_spread": draw(st.floats(0.01, 1.0)),
         "claims.openai_aws_spend.confidence": draw(st.floats(0.55, 0.95)),
@@ -70,6 +72,6 @@ def invalid_change(draw):
         # push numeric values further out of range, keeping the sign of the violation
         if path.endswith(("spread", "volatility", "size_start", "total")) and base <= 0:
             base = base - draw(st.floats(0, 10))
-        elif path.endswith("shift_hazard") or path.endswith("volatility") and base > 1:
+        elif path.endswith("shift_hazard") or (path.endswith("volatility") and base > 1):
             base = base + draw(st.floats(0, 10))
     return path, base

@@ -16,8 +16,14 @@ def test_run_writes_netcdf_and_png(tmp_path, capsys):
     out, png = tmp_path / "r.nc", tmp_path / "fan.png"
     assert main(["run", "--trials", "3000", "--seed", "1", "--out", str(out), "--plot", str(png), "--no-progress"]) == 0
     text = capsys.readouterr().out
-    for needle in ("OpenAI's annual AWS spend", "AWS share", "AI cloud market size", "P(cumulative spend 2026-2032 >= $38B)",
-                   "Claim checks", "$1.5 Billion+"):
+    for needle in (
+        "OpenAI's annual AWS spend",
+        "AWS share",
+        "AI cloud market size",
+        "P(cumulative spend 2026-2032 >= $38B)",
+        "Claim checks",
+        "$1.5 Billion+",
+    ):
         assert needle in text
     with xr.open_dataset(out) as ds:
         assert ds.sizes["trial"] == 3000 and ds.attrs["seed"] == "1"
@@ -31,7 +37,10 @@ def test_run_writes_netcdf_and_png(tmp_path, capsys):
         (["run", "nope"], "unknown scenario 'nope'"),
         (["run", "missing.toml"], "does not exist"),
         (["run", "--trials", "0"], "trials: must be >= 1"),
-        (["run", "--trials", "10", "--out", "/nonexistent-dir/x.nc"], "--out: directory '/nonexistent-dir' does not exist"),
+        (
+            ["run", "--trials", "10", "--out", "/nonexistent-dir/x.nc"],
+            "--out: directory '/nonexistent-dir' does not exist",
+        ),
     ],
 )
 def test_run_errors(args, message, capsys):

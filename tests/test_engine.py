@@ -138,8 +138,15 @@ def test_numba_and_numpy_engines_agree(scn, start):
 
 def test_zero_volatility_paths_are_geometric(scn):
     """With no shocks the bridges interpolate geometrically (log-linearly) to the claim year."""
-    calm = scn.replace({"market.volatility": 0.0, "spend.volatility": 0.0, "shares.volatility_aws": 0.0,
-                        "shares.volatility_others": 0.0, "spend.shift_hazard": 0.0})
+    calm = scn.replace(
+        {
+            "market.volatility": 0.0,
+            "spend.volatility": 0.0,
+            "shares.volatility_aws": 0.0,
+            "shares.volatility_others": 0.0,
+            "spend.shift_hazard": 0.0,
+        }
+    )
     ds = cloudsim.simulate(calm, 200, seed=8)
     t = np.arange(0, 4)
     s0, sh = ds.spend_start.values[:, None], ds.spend_target.values[:, None]
@@ -171,9 +178,14 @@ def test_post_claim_growth_is_unbiased(scn):
 
 def test_workload_shift_hazard(scn):
     """With volatility 0, a shift is visible as a drop; its yearly frequency matches the hazard."""
-    s = scn.replace({"spend.volatility": 0.0, "spend.shift_hazard": 0.25,
-                     "spend.growth_after_target": {"family": "fixed", "value": 0.0},
-                     "spend.shift_fraction": {"family": "fixed", "value": 0.5}})
+    s = scn.replace(
+        {
+            "spend.volatility": 0.0,
+            "spend.shift_hazard": 0.25,
+            "spend.growth_after_target": {"family": "fixed", "value": 0.0},
+            "spend.shift_fraction": {"family": "fixed", "value": 0.5},
+        }
+    )
     ds = cloudsim.simulate(s, 50_000, seed=9)
     x = ds.openai_aws_spend.sel(year=slice(2028, 2032)).values
     ratios = x[:, 1:] / x[:, :-1]

@@ -28,7 +28,12 @@ def _sfc64_py(s: list[int]) -> int:
 
 def _trial_state_py(key: int, trial: int) -> list[int]:
     h = _splitmix64_py(key ^ _splitmix64_py(trial))
-    s = [_splitmix64_py(h), _splitmix64_py((h + 0x9E3779B97F4A7C15) & MASK), _splitmix64_py((h + 0x3C6EF372FE94F82A) & MASK), 1]
+    s = [
+        _splitmix64_py(h),
+        _splitmix64_py((h + 0x9E3779B97F4A7C15) & MASK),
+        _splitmix64_py((h + 0x3C6EF372FE94F82A) & MASK),
+        1,
+    ]
     for _ in range(12):
         _sfc64_py(s)
     return s

@@ -30,8 +30,13 @@ def _numbers_without_source(table, path=""):
         p = f"{path}.{key}".lstrip(".")
         if isinstance(value, dict) and "family" not in value:
             yield from _numbers_without_source(value, p)
-        elif (isinstance(value, (int, float, dict)) and not isinstance(value, bool)
-              and f"{key}_source" not in table and "source" not in table and key not in ("years",)):
+        elif (
+            isinstance(value, (int, float, dict))
+            and not isinstance(value, bool)
+            and f"{key}_source" not in table
+            and "source" not in table
+            and key not in ("years",)
+        ):
             yield p
 
 
@@ -74,8 +79,12 @@ def test_each_invalid_value_is_refused(path, value):
 
 @pytest.mark.parametrize(
     ("path", "value", "exc"),
-    [("claims.aws_share.spread", "0.2", TypeError), ("market.volatility", True, TypeError),
-     ("years.start", 2025.0, TypeError), ("claims.aws_share.post_deal", 35, TypeError)],
+    [
+        ("claims.aws_share.spread", "0.2", TypeError),
+        ("market.volatility", True, TypeError),
+        ("years.start", 2025.0, TypeError),
+        ("claims.aws_share.post_deal", 35, TypeError),
+    ],
 )
 def test_wrong_types_name_the_field(path, value, exc):
     with pytest.raises(exc, match=path.replace(".", r"\.")):
@@ -122,20 +131,23 @@ def test_correlations(scn):
         scn.replace({"dependence.spearman": [["nope", "market_cagr", 0.1]]})
     with pytest.raises(ValueError, match=r"dependence\.spearman\[0\]\.rho"):
         scn.replace({"dependence.spearman": [["spend_target", "market_cagr", 1.5]]})
-    bad = [["spend_target", "market_cagr", 0.95], ["spend_target", "aws_share_target", 0.95],
-           ["market_cagr", "aws_share_target", -0.95]]
+    bad = [
+        ["spend_target", "market_cagr", 0.95],
+        ["spend_target", "aws_share_target", 0.95],
+        ["market_cagr", "aws_share_target", -0.95],
+    ]
     with pytest.raises(ValueError, match=r"not positive definite.*\((spend_target|market_cagr|aws_share_target), "):
         scn.replace({"dependence.spearman": bad})
 
 
 def test_load_errors(tmp_path):
-    with pytest.raises(ValueError, match="unknown scenario 'nope'.*openai-aws-2025"):
+    with pytest.raises(ValueError, match=r"unknown scenario 'nope'.*openai-aws-2025"):
         cloudsim.load_scenario("nope")
-    with pytest.raises(FileNotFoundError, match="missing.toml"):
+    with pytest.raises(FileNotFoundError, match=r"missing\.toml"):
         cloudsim.load_scenario(tmp_path / "missing.toml")
     bad = tmp_path / "bad.toml"
     bad.write_text("name = [unclosed\n")
-    with pytest.raises(ValueError, match="bad.toml: not valid TOML"):
+    with pytest.raises(ValueError, match=r"bad\.toml: not valid TOML"):
         cloudsim.load_scenario(bad)
     with pytest.raises(TypeError, match="name_or_path"):
         cloudsim.load_scenario(42)

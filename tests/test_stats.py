@@ -70,8 +70,18 @@ def test_wilson_matches_scipy(k, n):
 
 def test_check_claims_table(ds_small, scn):
     t = cloudsim.check_claims(ds_small, scn)
-    assert list(t.columns) == ["claim", "metric", "which", "statement", "year", "stated", "simulated",
-                               "ci_lower", "ci_upper", "holds"]
+    assert list(t.columns) == [
+        "claim",
+        "metric",
+        "which",
+        "statement",
+        "year",
+        "stated",
+        "simulated",
+        "ci_lower",
+        "ci_upper",
+        "holds",
+    ]
     assert set(t.claim) == {"openai_aws_spend", "aws_share", "market_cagr"}
     assert (t.ci_lower <= t.simulated).all() and (t.simulated <= t.ci_upper).all()
     row = t[(t.claim == "openai_aws_spend") & (t.which == "target")].iloc[0]
