@@ -79,12 +79,17 @@ def z_table(dist) -> np.ndarray:
 
 @numba.njit(cache=True, inline="always")
 def input_from_z(code: np.int64, par: np.ndarray, table: np.ndarray, z: float) -> float:
-    """A per-trial input's value at the normal draw ``z``: closed form or spline table."""
-    if code == 0 or code == 1 or code == 2 or code == 4 or not (-ZMAX <= z < ZMAX):
+    """A per-trial input's value at the normal draw ``z``: closed form or spline table.
+
+    Outside the table's grid (``|z| > ZMAX``, probability 2e-17) the table's end
+    value is used.
+    """
+    if code == 0 or code == 1 or code == 2 or code == 4:
         return from_z(code, par, z)
-    pos = (z + ZMAX) * (ZN / (2.0 * ZMAX))
+    zc = min(max(z, -ZMAX), ZMAX)
+    pos = (zc + ZMAX) * (ZN / (2.0 * ZMAX))
     k = min(np.int64(pos), ZN - 1)
-    d = z - (-ZMAX + k * (2.0 * ZMAX / ZN))
+    d = zc - (-ZMAX + k * (2.0 * ZMAX / ZN))
     return table[k, 0] + d * (table[k, 1] + d * (table[k, 2] + d * table[k, 3]))
 
 
