@@ -30,7 +30,7 @@ VARIABLES: dict[str, tuple[tuple[str, ...], str, str]] = {
 }
 
 
-def to_dataset(arrays: Arrays, scenario: Scenario, *, start: int, seed: int, engine: str) -> xr.Dataset:
+def to_dataset(arrays: Arrays, scenario: Scenario, *, start: int, seed: str, engine: str) -> xr.Dataset:
     """Wrap one run's arrays as a Dataset (DESIGN.md §4).
 
     Returns
@@ -58,7 +58,7 @@ def to_dataset(arrays: Arrays, scenario: Scenario, *, start: int, seed: int, eng
         "title": f"cloudsim run of scenario {scenario.name!r}",
         "scenario_name": scenario.name,
         "scenario": scenario.to_toml(),
-        "seed": str(seed),
+        "seed": seed,
         "start": int(start),
         "trials": int(n),
         "claim_year": int(scenario.claim_year),

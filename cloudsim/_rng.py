@@ -81,8 +81,8 @@ _M52 = np.uint64(0x000FFFFFFFFFFFFF)
 # --------------------------------------------------------------------------
 # seeding
 # --------------------------------------------------------------------------
-def key_from_seed(seed: int | np.random.SeedSequence | None) -> tuple[int, int]:
-    """Return ``(key, entropy)`` for a seed.
+def key_from_seed(seed: int | np.random.SeedSequence | None) -> tuple[int, str]:
+    """Return ``(key, recorded)`` for a seed.
 
     Parameters
     ----------
@@ -94,8 +94,10 @@ def key_from_seed(seed: int | np.random.SeedSequence | None) -> tuple[int, int]:
     -------
     key : int
         The 64-bit stream key used by every trial.
-    entropy : int
-        The seed's entropy, which reproduces the run when passed back as ``seed``.
+    recorded : str
+        The seed as recorded in ``ds.attrs["seed"]``: the entropy as a decimal
+        integer, which reproduces the run when passed back as ``seed``; or, for a
+        SeedSequence with a spawn key or list entropy, its ``repr``.
     """
     if isinstance(seed, bool) or not (seed is None or isinstance(seed, (int, np.integer, np.random.SeedSequence))):
         raise TypeError(f"seed: expected an int >= 0, a numpy.random.SeedSequence or None, got {type(seed).__name__}")
@@ -104,7 +106,11 @@ def key_from_seed(seed: int | np.random.SeedSequence | None) -> tuple[int, int]:
     ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
     words = ss.generate_state(2, np.uint64)
     key = int(words[0] ^ (words[1] << np.uint64(1)))
-    return key, int(ss.entropy)
+    if isinstance(ss.entropy, (int, np.integer)) and not ss.spawn_key:
+        recorded = str(int(ss.entropy))
+    else:
+        recorded = f"SeedSequence(entropy={ss.entropy!r}, spawn_key={tuple(ss.spawn_key)!r})"
+    return key, recorded
 
 
 @numba.njit(cache=True, inline="always")

@@ -139,8 +139,8 @@ def simulate_arrays(
     engine: Literal["numba", "numpy"] = "numba",
     dtype: str | np.dtype = "float64",
     progress: bool | None = None,
-) -> tuple[Arrays, int]:
-    """Run the model and return the raw arrays and the seed's entropy.
+) -> tuple[Arrays, str]:
+    """Run the model and return the raw arrays and the seed as recorded (see ``key_from_seed``).
 
     Same parameters as :func:`cloudsim.simulate`; see there.
     """
@@ -157,12 +157,12 @@ def simulate_arrays(
     dt = np.dtype(dtype)
     if dt not in (np.dtype("float64"), np.dtype("float32")):
         raise ValueError(f"dtype: must be 'float64' or 'float32', got {dtype!r}")
-    key, entropy = _rng.key_from_seed(seed)
+    key, recorded_seed = _rng.key_from_seed(seed)
     packed = _pack(scenario)
     out = Arrays.empty(trials, len(scenario.years), dt)
     if engine == "numpy":
         _simulate_numpy(key, start, packed, out)
-        return out, entropy
+        return out, recorded_seed
     show = trials >= PROGRESS_MIN_TRIALS if progress is None else bool(progress)
     bar = _progress_bar(trials) if show else None
     try:
@@ -182,7 +182,7 @@ def simulate_arrays(
     finally:
         if bar is not None:
             bar.close()
-    return out, entropy
+    return out, recorded_seed
 
 
 def _progress_bar(total: int):  # pragma: no cover - cosmetic
@@ -210,7 +210,8 @@ def simulate(
     trials : int
         Number of trials, >= 1.
     seed : int, numpy.random.SeedSequence or None
-        ``None`` draws fresh entropy, recorded in ``ds.attrs["seed"]``.
+        ``None`` draws fresh entropy; ``ds.attrs["seed"]`` records the seed (for an
+        int or fresh entropy, the decimal integer that reproduces the run).
     start : int
         Global index of the first trial: ``simulate(s, n, seed=k, start=a)`` equals
         trials ``a .. a+n-1`` of any larger run with the same seed, bit for bit.
@@ -224,15 +225,16 @@ def simulate(
     Returns
     -------
     xarray.Dataset
-        Dims ``trial``, ``year``, ``provider``, ``input``-free; see ``docs/model.md``
-        for every variable.
+        Dims ``trial`` (global trial index), ``year`` and ``provider``; path
+        variables, the per-trial inputs (``role = "input"``) and the commitment
+        outcome.  ``docs/model.md`` lists every variable.
     """
     from ._dataset import to_dataset
 
-    arrays, entropy = simulate_arrays(
+    arrays, recorded_seed = simulate_arrays(
         scenario, trials, seed=seed, start=start, engine=engine, dtype=dtype, progress=progress
     )
-    return to_dataset(arrays, scenario, start=start, seed=entropy, engine=engine)
+    return to_dataset(arrays, scenario, start=start, seed=recorded_seed, engine=engine)
 
 
 # ------------------------------------------------------------------------------

@@ -141,7 +141,7 @@ SCHEMA: dict[str, Any] = {
     },
 }
 
-_OPTIONAL_TABLES = {"dependence"}
+_OPTIONAL_TABLES = {"years", "dependence"}
 
 
 def _type_name(v: Any) -> str:
@@ -418,13 +418,14 @@ def _check_consistency(d: dict[str, Any]) -> None:
             f"got {c['first_year']} and {c['last_year']}"
         )
     frac = from_dict(d["spend"]["shift_fraction"], path="spend.shift_fraction")
-    lo, hi = float(frac.ppf(0.0)), float(frac.ppf(1.0))
+    # the open end of a support (e.g. logit-normal) may touch 1 only in the limit
+    lo, hi = float(frac.ppf(0.0)), float(frac.ppf(1.0 - 1e-12))
     if not (0.0 <= lo and hi < 1.0):
         raise ValueError(
             f"spend.shift_fraction: the fraction of spend moved must lie in [0, 1), got support [{lo}, {hi}]"
         )
     growth = from_dict(d["spend"]["growth_after_target"], path="spend.growth_after_target")
-    if not float(growth.ppf(0.0)) >= -1.0:
+    if not (float(growth.ppf(0.0)) >= -1.0 and float(growth.ppf(1e-12)) > -1.0):
         raise ValueError("spend.growth_after_target: growth must stay above -100% (support minimum >= -1)")
     m = _spearman_matrix(d["dependence"]["spearman"])
     r = 2.0 * np.sin(np.pi * m / 6.0)

@@ -176,7 +176,7 @@ def check_claims(ds: xr.Dataset, scenario: Scenario, *, level: float = 0.95) -> 
                 "claim": key,
                 "metric": claim.metric,
                 "which": which,
-                "statement": f"P(X >= {text}) = {stated:.2f}",
+                "statement": f"P(X >= {text.rstrip().rstrip('+').rstrip()}) = {stated:.2f}",
                 "year": year,
                 "stated": stated,
                 "simulated": k / n,

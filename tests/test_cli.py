@@ -22,7 +22,7 @@ def test_run_writes_netcdf_and_png(tmp_path, capsys):
         "AI cloud market size",
         "P(cumulative spend 2026-2032 >= $38B)",
         "Claim checks",
-        "$1.5 Billion+",
+        "P(X >= $1.5 Billion) = 0.80",
     ):
         assert needle in text
     with xr.open_dataset(out) as ds:

@@ -95,8 +95,14 @@ def test_key_from_seed():
     assert _rng.key_from_seed(1)[0] != _rng.key_from_seed(2)[0]
     ss = np.random.SeedSequence(77)
     assert _rng.key_from_seed(ss) == _rng.key_from_seed(77)
-    key, entropy = _rng.key_from_seed(None)
-    assert _rng.key_from_seed(entropy)[0] == key
+    key, recorded = _rng.key_from_seed(None)
+    assert _rng.key_from_seed(int(recorded))[0] == key
+    spawned = np.random.SeedSequence(5).spawn(2)[1]
+    key, recorded = _rng.key_from_seed(spawned)
+    assert "spawn_key=(1,)" in recorded
+    assert key != _rng.key_from_seed(5)[0]
+    key, recorded = _rng.key_from_seed(np.random.SeedSequence([1, 2, 3]))
+    assert recorded.startswith("SeedSequence(entropy=[1, 2, 3]")
     with pytest.raises(ValueError, match="seed"):
         _rng.key_from_seed(-1)
     with pytest.raises(TypeError, match="seed"):

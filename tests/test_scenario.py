@@ -122,6 +122,25 @@ def test_distribution_tables_are_validated(scn):
         scn.replace({"spend.growth_after_target": {"family": "gamma", "k": 2}})
 
 
+def test_support_edges(scn):
+    with pytest.raises(ValueError, match=r"spend\.growth_after_target"):
+        scn.replace({"spend.growth_after_target": {"family": "fixed", "value": -1.0}})
+    ok = scn.replace({"spend.growth_after_target": {"family": "lognormal", "mu": 0.3, "sigma": 0.1, "loc": -1.0}})
+    assert ok["spend.growth_after_target"]["loc"] == -1.0
+    ok = scn.replace({"spend.shift_fraction": {"family": "logitnormal", "mu": -1.5, "sigma": 0.5}})
+    assert ok["spend.shift_fraction"]["family"] == "logitnormal"
+    with pytest.raises(ValueError, match=r"spend\.shift_fraction"):
+        scn.replace({"spend.shift_fraction": {"family": "fixed", "value": 1.0}})
+
+
+def test_optional_tables(scn):
+    data = scn.to_dict()
+    del data["years"], data["dependence"]
+    s = Scenario(data)
+    assert (s.start_year, s.end_year) == (2025, 2032)
+    assert s["dependence.spearman"] == []
+
+
 def test_correlations(scn):
     m = scn.spearman_matrix()
     assert np.allclose(m, m.T) and np.all(np.diag(m) == 1)

@@ -87,6 +87,7 @@ def test_check_claims_table(ds_small, scn):
     row = t[(t.claim == "openai_aws_spend") & (t.which == "target")].iloc[0]
     expected = float((ds_small.openai_aws_spend.sel(year=2028) >= 1.5e9).mean())
     assert row.simulated == expected and row.stated == 0.8 and row.year == 2028
+    assert row.statement == "P(X >= $1.5 Billion) = 0.80"
     # the accessor reads the scenario from the Dataset's attrs
     assert ds_small.cloudsim.check_claims().equals(t)
 
