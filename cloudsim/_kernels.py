@@ -7,7 +7,8 @@ arrays.  Threads take blocks of trials; a trial's numbers depend only on
 
 Variate order within a trial (the NumPy engine follows the same order):
 
-1. ``NIN`` normals for the per-trial inputs (Gaussian copula);
+1. ``NIN`` normals for the per-trial inputs (the copula), then, for the
+   Student-t copula only, ``df`` normals whose squares make its chi-square;
 2. for each year ``t = 1..T``: five normals (market, AWS logit, spend, Azure
    and Google log-ratios), then, after the claim year, one uniform (does a
    workload shift happen?) and one normal (its size).
@@ -21,7 +22,7 @@ import numba
 import numpy as np
 
 from ._rng import FI, KI, WI, next_double, next_normal, seed_trial
-from .distributions import from_z
+from .distributions import betainc, from_z, ndtri
 
 __all__ = ["BLOCK", "FLOAT_PARAMS", "INT_PARAMS", "NIN", "ZGRID", "input_from_z", "simulate_trials", "z_table"]
 
@@ -42,7 +43,9 @@ FLOAT_PARAMS = (
     "log_ratio_gcp_start",
     "commitment_total",
 )
-INT_PARAMS = ("horizon", "commitment_first", "commitment_last")
+INT_PARAMS = ("horizon", "commitment_first", "commitment_last", "student_copula", "copula_df")
+#: Yearly shocks, in draw order (``scenario.SHOCK_NAMES``).
+NSHOCK = 5
 
 #: Families whose value at a normal draw z has a closed form (Normal, LogNormal,
 #: LogitNormal, Fixed); the others are read from a cubic spline in z.
@@ -93,6 +96,16 @@ def input_from_z(code: np.int64, par: np.ndarray, table: np.ndarray, z: float) -
     return table[k, 0] + d * (table[k, 1] + d * (table[k, 2] + d * table[k, 3]))
 
 
+@numba.njit(cache=True)
+def t_to_normal(t: float, df: np.int64) -> float:
+    """The standard-normal quantile of Student-t's cdf at ``t``: ``ndtri(T_df(t))``.
+
+    Computed from the tail probability on each side, so both tails keep full precision.
+    """
+    tail = 0.5 * betainc(0.5 * df, 0.5, df / (df + t * t))
+    return -ndtri(tail) if t > 0 else ndtri(tail)
+
+
 @numba.njit(cache=True, parallel=True, fastmath=False)
 def simulate_trials(
     key: np.uint64,
@@ -103,6 +116,7 @@ def simulate_trials(
     in_par: np.ndarray,
     in_tab: np.ndarray,
     chol: np.ndarray,
+    shock_chol: np.ndarray,
     shift_code: np.int64,
     shift_par: np.ndarray,
     shift_tab: np.ndarray,
@@ -131,23 +145,34 @@ def simulate_trials(
         fpar[7],
         fpar[8],
     )
-    h, first_c, last_c = ipar[0], ipar[1], ipar[2]
+    h, first_c, last_c, student, df = ipar[0], ipar[1], ipar[2], ipar[3], ipar[4]
     n_years = market.shape[1]
     nblocks = (hi - lo + BLOCK - 1) // BLOCK
     for b in numba.prange(nblocks):
         s = np.empty(4, dtype=np.uint64)
         z = np.empty(NIN)
         x = np.empty(NIN)
+        e = np.empty(NSHOCK)
+        ec = np.empty(NSHOCK)
         i0 = lo + b * BLOCK
         i1 = min(i0 + BLOCK, hi)
         for i in range(i0, i1):
             seed_trial(s, key, start + i)
             for k in range(NIN):
                 z[k] = next_normal(s, ki, wi, fi)
+            scale = 1.0
+            if student:  # multivariate t: divide by sqrt(chi2_df / df), then back to normal scores
+                chi2 = 0.0
+                for _ in range(df):
+                    g = next_normal(s, ki, wi, fi)
+                    chi2 += g * g
+                scale = 1.0 / math.sqrt(chi2 / df)
             for k in range(NIN):
                 acc = 0.0
                 for j in range(k + 1):
                     acc += chol[k, j] * z[j]
+                if student:
+                    acc = t_to_normal(acc * scale, df)
                 x[k] = input_from_z(in_code[k], in_par[k], in_tab[k], acc)
                 inputs[i, k] = x[k]
             # x: spend_start, spend_target, aws_start, aws_target, cagr, g_market_late, g_spend_late
@@ -164,11 +189,14 @@ def simulate_trials(
             cum = 0.0
             for t in range(n_years):
                 if t > 0:
-                    e_m = next_normal(s, ki, wi, fi)
-                    e_a = next_normal(s, ki, wi, fi)
-                    e_s = next_normal(s, ki, wi, fi)
-                    e_z = next_normal(s, ki, wi, fi)
-                    e_g = next_normal(s, ki, wi, fi)
+                    for k in range(NSHOCK):
+                        e[k] = next_normal(s, ki, wi, fi)
+                    for k in range(NSHOCK):  # an identity factor leaves the shocks bit-for-bit unchanged
+                        acc = 0.0
+                        for j in range(k + 1):
+                            acc += shock_chol[k, j] * e[j]
+                        ec[k] = acc
+                    e_m, e_a, e_s, e_z, e_g = ec[0], ec[1], ec[2], ec[3], ec[4]
                     if t < h:
                         r = h + 1 - t
                         w = math.sqrt((h - t) / r)

@@ -75,6 +75,7 @@ class _Packed:
     in_par: np.ndarray
     in_tab: np.ndarray
     chol: np.ndarray
+    shock_chol: np.ndarray
     shift_code: int
     shift_par: np.ndarray
     shift_tab: np.ndarray
@@ -101,8 +102,16 @@ def _pack(scn: Scenario) -> _Packed:
             com["total"],
         ]
     )
+    dep = scn["dependence"]
     ipar = np.array(
-        [scn.horizon, com["first_year"] - scn.start_year, com["last_year"] - scn.start_year], dtype=np.int64
+        [
+            scn.horizon,
+            com["first_year"] - scn.start_year,
+            com["last_year"] - scn.start_year,
+            int(dep["copula"] == "student"),
+            dep["df"],
+        ],
+        dtype=np.int64,
     )
     return _Packed(
         dists=tuple(i.distribution for i in inputs),
@@ -111,6 +120,7 @@ def _pack(scn: Scenario) -> _Packed:
         in_par=np.stack([i.distribution.packed() for i in inputs]),
         in_tab=np.stack([z_table(i.distribution) for i in inputs]),
         chol=scn.copula_cholesky(),
+        shock_chol=scn.shock_cholesky(),
         shift_code=shift.code,
         shift_par=shift.packed(),
         shift_tab=z_table(shift),
@@ -170,7 +180,7 @@ def simulate_arrays(
             hi = min(lo + CHUNK, trials)
             simulate_trials(
                 np.uint64(key), np.int64(start), np.int64(lo), np.int64(hi),
-                packed.in_code, packed.in_par, packed.in_tab, packed.chol,
+                packed.in_code, packed.in_par, packed.in_tab, packed.chol, packed.shock_chol,
                 np.int64(packed.shift_code), packed.shift_par, packed.shift_tab,
                 packed.fpar, packed.ipar,
                 out.market_size, out.share, out.openai_aws_spend, out.cumulative_spend,
@@ -244,9 +254,17 @@ def _simulate_numpy(key: int, start: int, p: _Packed, out: Arrays) -> None:
     n, n_years = out.market_size.shape
     st = _rng.VectorStreams(key, np.arange(start, start + n, dtype=np.int64))
     log_m0, sig_m, sig_s, sig_a, sig_o, hazard, yaz0, ygc0, total = p.fpar
-    h, first_c, last_c = (int(v) for v in p.ipar)
+    h, first_c, last_c, student, df = (int(v) for v in p.ipar)
     z = np.stack([st.normal() for _ in range(NIN)], axis=1)
     zc = z @ p.chol.T
+    if student:
+        import scipy.special
+        import scipy.stats
+
+        chi2 = np.sum(np.stack([st.normal() for _ in range(df)]) ** 2, axis=0)
+        tv = zc / np.sqrt(chi2 / df)[:, None]
+        tail = scipy.stats.t.sf(np.abs(tv), df)
+        zc = np.where(tv > 0, -scipy.special.ndtri(tail), scipy.special.ndtri(tail))
     x = np.stack([p.dists[k].from_z(zc[:, k]) for k in range(NIN)], axis=1)
     out.inputs[...] = x
     lm = np.full(n, log_m0)
@@ -262,7 +280,8 @@ def _simulate_numpy(key: int, start: int, p: _Packed, out: Arrays) -> None:
     cum = np.zeros(n)
     for t in range(n_years):
         if t > 0:
-            e_m, e_a, e_s, e_z, e_g = (st.normal() for _ in range(5))
+            e = np.stack([st.normal() for _ in range(5)], axis=1) @ p.shock_chol.T
+            e_m, e_a, e_s, e_z, e_g = e.T
             if t < h:
                 r = h + 1 - t
                 w = math.sqrt((h - t) / r)

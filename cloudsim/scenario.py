@@ -60,6 +60,12 @@ INPUTS = (
 )
 INPUT_NAMES = tuple(name for name, _, _ in INPUTS)
 
+#: Variables with a yearly shock, in kernel order (``dependence.shocks`` names them).
+SHOCK_NAMES = ("market", "aws_share", "spend", "azure", "gcp")
+
+#: Copulas joining the per-trial inputs.
+COPULAS = ("gaussian", "student")
+
 
 @dataclass(frozen=True)
 class Field:
@@ -72,6 +78,7 @@ class Field:
     lo_open: bool = False
     hi_open: bool = False
     required: bool = False
+    choices: tuple[str, ...] = ()
 
     def describe(self) -> str:
         """The allowed range as text, for messages and docs."""
@@ -137,9 +144,15 @@ SCHEMA: dict[str, Any] = {
         "last_year": Field(int, required=True),
     },
     "dependence": {
-        "spearman": Field("pairs", []),
+        "copula": Field(str, "gaussian", choices=COPULAS),
+        "df": Field(int, 4, 1, 100),
+        "spearman": Field("pairs:inputs", []),
+        "shocks": Field("pairs:shocks", []),
     },
 }
+
+#: What each kind of correlation list may name.
+_PAIR_NAMES = {"pairs:inputs": ("input", INPUT_NAMES), "pairs:shocks": ("shock", SHOCK_NAMES)}
 
 _OPTIONAL_TABLES = {"years", "dependence"}
 
@@ -158,11 +171,14 @@ def _check_field(spec: Field, value: Any, path: str) -> Any:
                 f"got {_type_name(value)}"
             )
         return from_dict(value, path=path).to_dict()
-    if spec.type == "pairs":
-        return _check_pairs(value, path)
+    if spec.type in _PAIR_NAMES:
+        what, names = _PAIR_NAMES[spec.type]
+        return _check_pairs(value, path, what, names)
     if spec.type is str:
         if not isinstance(value, str):
             raise TypeError(f"{path}: expected a string, got {_type_name(value)} {value!r}")
+        if spec.choices and value not in spec.choices:
+            raise ValueError(f"{path}: must be one of {', '.join(spec.choices)}, got {value!r}")
         return value
     if spec.type is int:
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
@@ -182,21 +198,21 @@ def _check_field(spec: Field, value: Any, path: str) -> Any:
     return value
 
 
-def _check_pairs(value: Any, path: str) -> list[list[Any]]:
+def _check_pairs(value: Any, path: str, what: str, names: tuple[str, ...]) -> list[list[Any]]:
     if not isinstance(value, list):
-        raise TypeError(f"{path}: expected a list of [input, input, rho] triples, got {_type_name(value)}")
+        raise TypeError(f"{path}: expected a list of [{what}, {what}, rho] triples, got {_type_name(value)}")
     out: list[list[Any]] = []
     seen: set[frozenset[str]] = set()
     for k, item in enumerate(value):
         p = f"{path}[{k}]"
         if not (isinstance(item, list) and len(item) == 3):
-            raise TypeError(f"{p}: expected [input, input, rho], got {item!r}")
+            raise TypeError(f"{p}: expected [{what}, {what}, rho], got {item!r}")
         a, b, rho = item
         for name in (a, b):
-            if name not in INPUT_NAMES:
-                raise ValueError(f"{p}: unknown input {name!r}; inputs are {', '.join(INPUT_NAMES)}")
+            if name not in names:
+                raise ValueError(f"{p}: unknown {what} {name!r}; {what}s are {', '.join(names)}")
         if a == b:
-            raise ValueError(f"{p}: an input cannot be correlated with itself ({a!r})")
+            raise ValueError(f"{p}: {a!r} cannot be correlated with itself")
         if frozenset((a, b)) in seen:
             raise ValueError(f"{p}: pair ({a}, {b}) given twice")
         seen.add(frozenset((a, b)))
@@ -373,13 +389,23 @@ class Scenario:
 
     def spearman_matrix(self) -> np.ndarray:
         """The rank-correlation matrix of the per-trial inputs (identity where unstated)."""
-        return _spearman_matrix(self._data["dependence"]["spearman"])
+        return _pair_matrix(self._data["dependence"]["spearman"], INPUT_NAMES)
 
     def copula_cholesky(self) -> np.ndarray:
-        """Lower Cholesky factor of the Gaussian copula's correlation matrix."""
-        r = 2.0 * np.sin(np.pi * self.spearman_matrix() / 6.0)
-        np.fill_diagonal(r, 1.0)
-        return np.linalg.cholesky(r)
+        """Lower Cholesky factor of the copula's correlation matrix.
+
+        Spearman's rho becomes the copula's linear correlation by ``2 sin(pi rho / 6)``,
+        exact for the Gaussian copula and a close approximation for the Student-t one.
+        """
+        return np.linalg.cholesky(_spearman_to_pearson(self.spearman_matrix()))
+
+    def shock_matrix(self) -> np.ndarray:
+        """The correlation matrix of the yearly shocks (order :data:`SHOCK_NAMES`)."""
+        return _pair_matrix(self._data["dependence"]["shocks"], SHOCK_NAMES)
+
+    def shock_cholesky(self) -> np.ndarray:
+        """Lower Cholesky factor of :meth:`shock_matrix`."""
+        return np.linalg.cholesky(self.shock_matrix())
 
 
 def _claim(d: Mapping[str, Any], key: str) -> Claim:
@@ -388,13 +414,33 @@ def _claim(d: Mapping[str, Any], key: str) -> Claim:
     return Claim(key=key, kind=CLAIM_KINDS[key], **fields)  # type: ignore[arg-type]
 
 
-def _spearman_matrix(pairs: list[list[Any]]) -> np.ndarray:
-    n = len(INPUT_NAMES)
-    m = np.eye(n)
+def _pair_matrix(pairs: list[list[Any]], names: tuple[str, ...]) -> np.ndarray:
+    m = np.eye(len(names))
     for a, b, rho in pairs:
-        i, j = INPUT_NAMES.index(a), INPUT_NAMES.index(b)
+        i, j = names.index(a), names.index(b)
         m[i, j] = m[j, i] = rho
     return m
+
+
+def _spearman_to_pearson(m: np.ndarray) -> np.ndarray:
+    r = 2.0 * np.sin(np.pi * m / 6.0)
+    np.fill_diagonal(r, 1.0)
+    return r
+
+
+def _check_positive_definite(r: np.ndarray, stated: np.ndarray, names: tuple[str, ...], path: str) -> None:
+    """Refuse a correlation matrix that is not positive definite, naming the worst pair."""
+    w, v = np.linalg.eigh(r)
+    if w[0] > 1e-10:
+        return
+    vec = v[:, 0]
+    contrib = np.abs(np.outer(vec, vec) * (r - np.eye(len(r))))
+    i, j = np.unravel_index(np.argmax(contrib), contrib.shape)
+    raise ValueError(
+        f"{path}: the correlation matrix is not positive definite (smallest eigenvalue {w[0]:.3g}); "
+        f"the pair ({names[i]}, {names[j]}) with rho = {stated[i, j]:g} contributes most; "
+        f"weaken it or its neighbours"
+    )
 
 
 def _check_consistency(d: dict[str, Any]) -> None:
@@ -427,18 +473,11 @@ def _check_consistency(d: dict[str, Any]) -> None:
     growth = from_dict(d["spend"]["growth_after_target"], path="spend.growth_after_target")
     if not (float(growth.ppf(0.0)) >= -1.0 and float(growth.ppf(1e-12)) > -1.0):
         raise ValueError("spend.growth_after_target: growth must stay above -100% (support minimum >= -1)")
-    m = _spearman_matrix(d["dependence"]["spearman"])
-    r = 2.0 * np.sin(np.pi * m / 6.0)
-    w, v = np.linalg.eigh(r)
-    if w[0] <= 1e-10:
-        vec = v[:, 0]
-        contrib = np.abs(np.outer(vec, vec) * (r - np.eye(len(r))))
-        i, j = np.unravel_index(np.argmax(contrib), contrib.shape)
-        raise ValueError(
-            f"dependence.spearman: the correlation matrix is not positive definite "
-            f"(smallest eigenvalue {w[0]:.3g}); the pair ({INPUT_NAMES[i]}, {INPUT_NAMES[j]}) "
-            f"with rho = {m[i, j]:g} contributes most; weaken it or its neighbours"
-        )
+    dep = d["dependence"]
+    m = _pair_matrix(dep["spearman"], INPUT_NAMES)
+    _check_positive_definite(_spearman_to_pearson(m), m, INPUT_NAMES, "dependence.spearman")
+    k = _pair_matrix(dep["shocks"], SHOCK_NAMES)
+    _check_positive_definite(k, k, SHOCK_NAMES, "dependence.shocks")
 
 
 # ---- bundled scenarios --------------------------------------------------------
