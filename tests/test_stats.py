@@ -113,3 +113,36 @@ def test_commitment_probability(ds_small):
     assert c["probability"] == met.mean()
     assert c["ci_lower"] <= c["probability"] <= c["ci_upper"]
     assert c["total"] == 38e9 and c["years"] == "2026-2032"
+
+
+@given(
+    st.integers(1, 60),
+    st.integers(1, 4),
+    st.lists(st.floats(0, 1), min_size=1, max_size=5),
+    st.integers(0, 2**32 - 1),
+    st.booleans(),
+)
+def test_bands_equal_numpy_bit_for_bit(n, m, qs, seed, ties):
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, 4, size=(n, m)).astype(float) if ties else rng.standard_normal((n, m))
+    da = xr.DataArray(x, dims=("trial", "year"))
+    np.testing.assert_array_equal(cloudsim.percentile_bands(da, qs).values, np.quantile(x, qs, axis=0))
+    # another dim order and a third dim
+    y = rng.standard_normal((m, n, 2))
+    db = xr.DataArray(y, dims=("year", "trial", "provider"))
+    np.testing.assert_array_equal(
+        cloudsim.percentile_bands(db, qs).transpose("quantile", "year", "provider").values,
+        np.quantile(y, qs, axis=1),
+    )
+
+
+def test_bands_nan_and_dtypes():
+    x = np.arange(20.0).reshape(10, 2)
+    x[3, 1] = np.nan
+    b = cloudsim.percentile_bands(xr.DataArray(x, dims=("trial", "year")), [0.5]).values
+    assert b[0, 0] == np.quantile(x[:, 0], 0.5) and np.isnan(b[0, 1])
+    f32 = np.random.default_rng(0).standard_normal((101, 3)).astype(np.float32)
+    b = cloudsim.percentile_bands(xr.DataArray(f32, dims=("trial", "year")), [0.1, 0.9])
+    np.testing.assert_array_equal(b.values, np.quantile(f32.astype(np.float64), [0.1, 0.9], axis=0))
+    with pytest.raises(TypeError, match="dtype"):
+        cloudsim.percentile_bands(xr.DataArray(np.array(["a", "b"]), dims=("trial",)))
