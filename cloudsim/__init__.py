@@ -21,17 +21,20 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 
 from . import accessor as _accessor  # noqa: F401  (registers ds.cloudsim)
 from ._io import to_netcdf
-from .claims import Claim, Quantity, parse_quantity
+from .claims import Claim, ClaimCheck, Quantity, claim, claims_from_table, parse_quantity
 from .engine import simulate
 from .scenario import Scenario, list_scenarios, load_scenario
 from .stats import check_claims, commitment_probability, percentile_bands
 
 __all__ = [
     "Claim",
+    "ClaimCheck",
     "Quantity",
     "Scenario",
     "__version__",
     "check_claims",
+    "claim",
+    "claims_from_table",
     "commitment_probability",
     "list_scenarios",
     "load_scenario",

@@ -3,27 +3,107 @@
 ``"$1.5 Billion+"`` is parsed into a typed :class:`Quantity` (1.5e9 USD, a floor),
 and a :class:`Claim` (pre-deal value, post-deal value, horizon, confidence and
 spread) becomes the distributions of the model's per-trial inputs.
+:func:`claim` builds a claim from the article's words (inferring its kind) and
+:func:`claims_from_table` reads every claim of a Markdown table like the article's.
 
-Claim semantics (DESIGN.md §3): a plain value is the median; a value with a
-trailing ``+`` is a floor held with probability ``confidence`` (0.8 by default),
-i.e. ``P(X >= value) = confidence``.  The spread is the standard deviation on the
-quantity's natural scale: log for money, logit for a market share, and
-``log(1 + rate)`` for a growth rate.
+Forms understood by :func:`parse_quantity`
+------------------------------------------
+A value is money (``"$1.5 Billion"``, ``"$100M"``, ``"US$ 22.4 Billion"``; scales
+Thousand/Million/Billion/Trillion or K/M/B/T) or a percentage (``"28%"``), in one of
+these forms (``bound`` is the :class:`Quantity` field):
+
+==========================================================  ============
+form                                                         ``bound``
+==========================================================  ============
+``"28%"``, ``"$100 Million"``                                ``median``
+``"about 28%"``, ``"around $2B"``, ``"~28%"``, ``"≈28%"``     ``about``
+``"35%+"``, ``"at least 35%"``, ``"no less than $1B"``       ``at_least``
+``"up to 35%"``, ``"at most $2B"``, ``"no more than 5%"``    ``at_most``
+``"$1–2 Billion"``, ``"$1B-$2B"``, ``"30-35%"``,             ``range``
+``"30%–35%"``, ``"30% to 35%"``, ``"between 30% and 35%"``
+==========================================================  ============
+
+A range's separator is a hyphen, an en or em dash, or ``to``; a scale written only
+after the upper end (``"$1–2 Billion"``) applies to both ends, and so does a ``%``
+(``"30-35%"``).  ``(approximately|approx.|roughly)`` also mean ``about``; ``>=``/``≥``
+mean ``at least`` and ``<=``/``≤`` ``at most``.  A prefix cannot be combined with a
+trailing ``+`` or with a range.
+
+Claim semantics
+---------------
+Each value ``v`` of a claim becomes a distribution with ``g(X) ~ N(mu, sigma**2)``
+on the claim kind's scale ``g``: ``log x`` for money, ``logit x`` for a market share,
+``log(1 + x)`` for a growth rate (or ``x`` itself with ``family="normal"``).  With
+``p`` the claim's ``confidence`` (0.8 by default) and ``sigma`` the claim's spread
+(``spread`` for the post-deal value, ``start_spread`` for the pre-deal one):
+
+* ``median`` / ``about``: ``v`` is the median, ``P(X >= v) = 0.5``, ``mu = g(v)``;
+* ``at_least``: ``P(X >= v) = p``, ``mu = g(v) - sigma * ndtri(1 - p)``;
+* ``at_most``: ``P(X <= v) = p``, ``mu = g(v) - sigma * ndtri(p)``;
+* ``range`` ``[lo, hi]``: the central ``p`` interval, ``P(X < lo) = P(X > hi) = (1 - p)/2``
+  (at 80% ``lo`` and ``hi`` are the 10th and 90th percentiles).  The range fixes both
+  parameters, ``mu = (g(lo) + g(hi)) / 2`` and ``sigma = (g(hi) - g(lo)) / (2 ndtri((1 + p)/2))``;
+  the claim's spread for that value is still validated but not used
+  (:meth:`Claim.effective_spread` gives the ``sigma`` in use).
+
+:meth:`Claim.stated_probability` is ``P(X >= v)`` for the value ``v`` (the lower end of
+a range): 0.5, ``p``, ``1 - p`` and ``(1 + p)/2`` respectively.  :meth:`Claim.checks`
+lists the statements a simulation can be checked against, as intervals
+``P(low <= X <= high) = probability``.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
-from typing import Literal
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import Literal, NamedTuple
 
-from .distributions import Distribution, LogitNormal, LogNormal, ndtri
+from .distributions import Distribution, LogitNormal, LogNormal, Normal, ndtri
 
-__all__ = ["KINDS", "Claim", "Quantity", "parse_quantity"]
+__all__ = [
+    "BOUNDS",
+    "DEFAULT_SPREADS",
+    "FAMILIES",
+    "KINDS",
+    "METRIC_KEYS",
+    "Claim",
+    "ClaimCheck",
+    "Quantity",
+    "claim",
+    "claims_from_table",
+    "metric_key",
+    "parse_quantity",
+]
 
 #: What a claim is about, which fixes its scale: money (log), share (logit), growth (log1p).
 KINDS = ("money", "share", "growth")
+
+#: What a value's text states about it (see the module docstring).
+BOUNDS = ("median", "about", "at_least", "at_most", "range")
+
+#: Distribution families a claim of each kind may use; the first is the default.
+FAMILIES: dict[str, tuple[str, ...]] = {
+    "money": ("lognormal",),
+    "share": ("logitnormal",),
+    "growth": ("lognormal", "normal"),
+}
+
+#: Spreads ``(spread, start_spread)`` used by :func:`claim` and :func:`claims_from_table` when none is
+#: given: cloudsim's defaults (the bundled scenario's assumptions), on each kind's scale.
+DEFAULT_SPREADS: dict[str, tuple[float, float]] = {
+    "money": (0.5, 0.25),
+    "share": (0.2, 0.1),
+    "growth": (0.05, 0.05),
+}
+
+#: The article's metrics (lower case, straight quotes, single spaces) and their scenario keys.
+METRIC_KEYS: dict[str, str] = {
+    "openai's annual aws spend": "openai_aws_spend",
+    "aws ai/ml market share": "aws_share",
+    "global ai cloud market growth (cagr)": "market_cagr",
+}
 
 _SCALES = {
     "": 1.0,
@@ -40,10 +120,43 @@ _SCALES = {
     "trillion": 1e12,
 }
 
-_MONEY = re.compile(
-    r"^\s*(?:US)?\$\s*(?P<num>\d+(?:,\d{3})*(?:\.\d+)?|\.\d+)\s*(?P<scale>[A-Za-z]*)\s*(?P<plus>\+?)\s*$"
+_ACCEPTED = (
+    "expected money like '$1.5 Billion' or '$100M', or a percentage like '35%', "
+    "optionally as a floor ('$1.5 Billion+', 'at least 35%'), a ceiling ('up to 35%', 'at most $2B'), "
+    "a median ('about 28%', 'around $2B', '~28%') or a range ('$1–2 Billion', '$1B-$2B', '30-35%', '30%–35%')"
 )
-_PERCENT = re.compile(r"^\s*(?P<num>-?\d+(?:\.\d+)?|-?\.\d+)\s*%\s*(?P<plus>\+?)\s*$")
+
+_NUM = r"\d+(?:,\d{3})*(?:\.\d+)?|\.\d+"
+_PNUM = r"-?(?:\d+(?:\.\d+)?|\.\d+)"
+_SEP = r"\s*(?:-|–|—|\bto\b)\s*"
+_MONEY = re.compile(rf"^(?:US)?\$\s*(?P<num>{_NUM})\s*(?P<scale>[A-Za-z]*)$")
+_PERCENT = re.compile(rf"^(?P<num>{_PNUM})\s*%$")
+_MONEY_RANGE = re.compile(
+    rf"^(?:US)?\$\s*(?P<lo>{_NUM})\s*(?P<lo_scale>[A-Za-z]*?){_SEP}(?:(?:US)?\$)?\s*(?P<hi>{_NUM})\s*(?P<hi_scale>[A-Za-z]*)$"
+)
+_PERCENT_RANGE = re.compile(rf"^(?P<lo>{_PNUM})\s*(?P<lo_pct>%?){_SEP}(?P<hi>{_PNUM})\s*%$")
+_BETWEEN = re.compile(r"^between\s+(?P<lo>.+?)\s+and\s+(?P<hi>.+)$", re.IGNORECASE)
+_PREFIXES: tuple[tuple[str, str], ...] = (
+    (r"about\b", "about"),
+    (r"around\b", "about"),
+    (r"approximately\b", "about"),
+    (r"approx\.?", "about"),
+    (r"roughly\b", "about"),
+    (r"~", "about"),
+    (r"≈", "about"),
+    (r"at\s+least\b", "at_least"),
+    (r"no\s+less\s+than\b", "at_least"),
+    (r">=", "at_least"),
+    (r"≥", "at_least"),
+    (r"up\s+to\b", "at_most"),
+    (r"at\s+most\b", "at_most"),
+    (r"no\s+more\s+than\b", "at_most"),
+    (r"<=", "at_most"),
+    (r"≤", "at_most"),
+)
+_PREFIX = re.compile(
+    r"^(?:" + "|".join(f"(?P<p{i}>{rx})" for i, (rx, _) in enumerate(_PREFIXES)) + r")\s*", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -53,28 +166,92 @@ class Quantity:
     Attributes
     ----------
     value : float
-        USD for money, a fraction (0.28 for ``"28%"``) for percentages.
+        USD for money, a fraction (0.28 for ``"28%"``) for percentages; the lower end
+        of a range.
     unit : {"USD", "fraction"}
-    bound : {"median", "at_least"}
-        ``"at_least"`` for a trailing ``+``.
+    bound : {"median", "about", "at_least", "at_most", "range"}
+        ``"at_least"`` for a trailing ``+`` or ``"at least"``, ``"at_most"`` for
+        ``"up to"``/``"at most"``, ``"about"`` for ``"about"``/``"around"``/``"~"``,
+        ``"range"`` for ``"lo-hi"``; see the module docstring.
     text : str
         The original text.
+    upper : float or None
+        The upper end of a range (``None`` unless ``bound == "range"``).
     """
 
     value: float
     unit: Literal["USD", "fraction"]
-    bound: Literal["median", "at_least"]
+    bound: Literal["median", "about", "at_least", "at_most", "range"]
     text: str
+    upper: float | None = None
+
+    @property
+    def values(self) -> tuple[float, ...]:
+        """``(value,)``, or ``(value, upper)`` for a range."""
+        return (self.value,) if self.upper is None else (self.value, self.upper)
+
+
+def _money_value(num: str, scale: str, text: str, path: str) -> float:
+    key = scale.lower()
+    if key not in _SCALES:
+        raise ValueError(
+            f"{path}: unknown scale {scale!r} in {text!r}; use Thousand, Million, Billion, Trillion (or K, M, B, T)"
+        )
+    value = float(num.replace(",", "")) * _SCALES[key]
+    if not (value > 0 and math.isfinite(value)):
+        raise ValueError(f"{path}: money must be finite and > 0, got {text!r}")
+    return value
+
+
+def _parse_single(core: str, text: str, path: str) -> tuple[float, Literal["USD", "fraction"]] | None:
+    m = _MONEY.match(core)
+    if m:
+        return _money_value(m["num"], m["scale"], text, path), "USD"
+    m = _PERCENT.match(core)
+    if m:
+        return float(m["num"]) / 100.0, "fraction"
+    return None
+
+
+def _parse_range(core: str, text: str, path: str) -> tuple[float, float, Literal["USD", "fraction"]] | None:
+    m = _BETWEEN.match(core)
+    if m:
+        lo_text, hi_text = m["lo"].strip(), m["hi"].strip()
+        hi = _parse_single(hi_text, text, path)
+        if hi is not None and hi[1] == "fraction" and _PERCENT.match(lo_text + "%") and not lo_text.endswith("%"):
+            lo_text += "%"  # "between 30 and 35%"
+        lo = _parse_single(lo_text, text, path)
+        if lo is None or hi is None or lo[1] != hi[1]:
+            return None
+        return lo[0], hi[0], lo[1]
+    m = _MONEY_RANGE.match(core)
+    if m:
+        lo_scale, hi_scale = m["lo_scale"], m["hi_scale"]
+        if not lo_scale:
+            lo_scale = hi_scale  # "$1–2 Billion"
+        elif not hi_scale:
+            raise ValueError(
+                f"{path}: the upper end of {text!r} has no scale; write it after both ends ('$1B-$2B') "
+                f"or after the upper one ('$1–2 Billion')"
+            )
+        return _money_value(m["lo"], lo_scale, text, path), _money_value(m["hi"], hi_scale, text, path), "USD"
+    m = _PERCENT_RANGE.match(core)
+    if m:
+        return float(m["lo"]) / 100.0, float(m["hi"]) / 100.0, "fraction"
+    return None
 
 
 def parse_quantity(text: str, *, path: str = "quantity") -> Quantity:
-    """Parse ``"$1.5 Billion+"``, ``"$100M"``, ``"28%"`` or ``"30%+"``.
+    """Parse a value in the article's words: ``"$1.5 Billion+"``, ``"up to 35%"``, ``"$1–2 Billion"``...
 
     Parameters
     ----------
     text : str
         Currency with an optional Thousand/Million/Billion/Trillion (or K/M/B/T)
-        scale, or a percentage; either with an optional trailing ``+``.
+        scale, or a percentage; plain (a median), with a trailing ``+`` or ``at least``
+        (a floor), ``up to``/``at most`` (a ceiling), ``about``/``around``/``~`` (a
+        median), or a range ``lo-hi`` (hyphen, en dash, em dash or ``to``).  The
+        module docstring lists every form.
     path : str
         Where the text came from, used in error messages.
 
@@ -87,30 +264,80 @@ def parse_quantity(text: str, *, path: str = "quantity") -> Quantity:
     TypeError
         If ``text`` is not a string.
     ValueError
-        If the text is not a quantity this parser understands.
+        If the text is not a quantity this parser understands (the message names
+        ``path`` and the accepted forms), or a range does not increase.
+
+    Examples
+    --------
+    >>> parse_quantity("$1.5 Billion+")
+    Quantity(value=1500000000.0, unit='USD', bound='at_least', text='$1.5 Billion+', upper=None)
+    >>> parse_quantity("30-35%").values
+    (0.3, 0.35)
     """
     if not isinstance(text, str):
         raise TypeError(f"{path}: expected a string such as '$1.5 Billion+' or '35%+', got {type(text).__name__}")
-    m = _MONEY.match(text)
+    core = text.strip()
+    bound: str = "median"
+    m = _PREFIX.match(core)
     if m:
-        scale = m["scale"].lower()
-        if scale not in _SCALES:
-            raise ValueError(
-                f"{path}: unknown scale {m['scale']!r} in {text!r}; "
-                f"use Thousand, Million, Billion, Trillion (or K, M, B, T)"
-            )
-        value = float(m["num"].replace(",", "")) * _SCALES[scale]
-        if value <= 0:
-            raise ValueError(f"{path}: money must be > 0, got {text!r}")
-        return Quantity(value, "USD", "at_least" if m["plus"] else "median", text)
-    m = _PERCENT.match(text)
-    if m:
-        value = float(m["num"]) / 100.0
-        return Quantity(value, "fraction", "at_least" if m["plus"] else "median", text)
-    raise ValueError(
-        f"{path}: cannot read {text!r} as a quantity; expected money like '$1.5 Billion+' "
-        f"or '$100M', or a percentage like '35%+'"
-    )
+        i = next(int(k[1:]) for k, v in m.groupdict().items() if v is not None)
+        bound = _PREFIXES[i][1]
+        core = core[m.end() :]
+    if core.endswith("+"):
+        if bound != "median":
+            raise ValueError(f"{path}: {text!r} combines a prefix with a trailing '+'; use one of them")
+        bound = "at_least"
+        core = core[:-1].rstrip()
+    single = _parse_single(core, text, path)
+    if single is not None:
+        return Quantity(single[0], single[1], bound, text)  # type: ignore[arg-type]
+    rng = _parse_range(core, text, path)
+    if rng is not None:
+        if bound != "median":
+            raise ValueError(f"{path}: {text!r} is a range with a prefix or '+'; a range stands alone ('$1–2 Billion')")
+        lo, hi, unit = rng
+        if not lo < hi:
+            raise ValueError(f"{path}: a range must increase (lower < upper), got {text!r}")
+        return Quantity(lo, unit, "range", text, hi)
+    raise ValueError(f"{path}: cannot read {text!r} as a quantity; {_ACCEPTED}")
+
+
+def _bare_text(text: str) -> str:
+    """The value's text without its prefix or trailing ``+`` (``"at least 35%"`` -> ``"35%"``)."""
+    core = text.strip()
+    m = _PREFIX.match(core)
+    core = core[m.end() :] if m else core
+    return core[:-1].rstrip() if core.endswith("+") else core
+
+
+def _format_value(value: float, unit: str) -> str:
+    """``1.5e9`` -> ``"$1.5B"``, ``0.35`` -> ``"35%"`` (for check descriptions)."""
+    if unit == "fraction":
+        return f"{value * 100:.6g}%"
+    for scale, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if value >= scale:
+            return f"${value / scale:.6g}{suffix}"
+    return f"${value:.6g}"
+
+
+class ClaimCheck(NamedTuple):
+    """One checkable statement of a claim: ``P(low <= X <= high) = probability``.
+
+    Attributes
+    ----------
+    description : str
+        The statement without its probability, e.g. ``"P(X >= $1.5 Billion)"`` (the value's
+        text without its prefix or ``+``; range ends are formatted like ``"$1B"``/``"35%"``).
+    low, high : float
+        The interval (``-inf``/``inf`` for a one-sided statement).
+    probability : float
+        The stated probability of ``low <= X <= high``.
+    """
+
+    description: str
+    low: float
+    high: float
+    probability: float
 
 
 @dataclass(frozen=True)
@@ -126,17 +353,24 @@ class Claim:
     metric : str
         The metric in the article's words.
     pre_deal, post_deal : str
-        The article's values, e.g. ``"$100 Million"`` and ``"$1.5 Billion+"``.
+        The article's values, e.g. ``"$100 Million"`` and ``"$1.5 Billion+"``; any form
+        :func:`parse_quantity` reads.
     years : int
         Horizon of the post-deal value (3 in the article).
     confidence : float
-        ``P(X >= value)`` stated by a trailing ``+``; in (0, 1).
+        The probability ``p`` a bound is held with: ``P(X >= v)`` for a floor,
+        ``P(X <= v)`` for a ceiling, ``P(lo <= X <= hi)`` for a range; in (0, 1).
     spread : float
-        Standard deviation of the post-deal value on the kind's scale; > 0.
+        Standard deviation of the post-deal value on the kind's scale; in (0, 5].
+        Validated but not used when the post-deal value is a range, which fixes it.
     start_spread : float
-        Standard deviation of the pre-deal value on the kind's scale; > 0.
+        The same for the pre-deal value.
     source : str
         Where the numbers and spreads come from.
+    family : str or None
+        Distribution family, one of :data:`FAMILIES` for the kind (``"normal"``
+        puts a growth rate itself, not ``log(1 + rate)``, on the normal scale);
+        ``None`` for the kind's default.
     """
 
     key: str
@@ -149,29 +383,33 @@ class Claim:
     spread: float
     start_spread: float
     source: str = ""
+    family: str | None = None
 
     def __post_init__(self) -> None:
         path = f"claims.{self.key}"
         if self.kind not in KINDS:
             raise ValueError(f"{path}.kind: must be one of {KINDS}, got {self.kind!r}")
-        for name in ("pre_deal", "post_deal"):
-            q = parse_quantity(getattr(self, name), path=f"{path}.{name}")
-            self._check_unit(q, f"{path}.{name}")
+        if self.family is not None and self.family not in FAMILIES[self.kind]:
+            raise ValueError(
+                f"{path}.family: a {self.kind} claim takes one of {FAMILIES[self.kind]} (or None), got {self.family!r}"
+            )
         if not 0.0 < self.confidence < 1.0:
             raise ValueError(f"{path}.confidence: must be in (0, 1), got {self.confidence}")
         for name in ("spread", "start_spread"):
             v = getattr(self, name)
             if not (math.isfinite(v) and 0.0 < v <= 5.0):
                 raise ValueError(f"{path}.{name}: must be finite and in (0, 5], got {v}")
+        for name in ("pre_deal", "post_deal"):
+            q = parse_quantity(getattr(self, name), path=f"{path}.{name}")
+            self._check_unit(q, f"{path}.{name}")
 
     def _check_unit(self, q: Quantity, path: str) -> None:
-        if self.kind == "money" and q.unit != "USD":
-            raise ValueError(f"{path}: a money claim needs an amount like '$1.5 Billion', got {q.text!r}")
-        if self.kind == "share":
-            if q.unit != "fraction" or not 0.0 < q.value < 1.0:
+        for v in q.values:
+            if self.kind == "money" and q.unit != "USD":
+                raise ValueError(f"{path}: a money claim needs an amount like '$1.5 Billion', got {q.text!r}")
+            if self.kind == "share" and (q.unit != "fraction" or not 0.0 < v < 1.0):
                 raise ValueError(f"{path}: a market share must be a percentage in (0%, 100%), got {q.text!r}")
-        if self.kind == "growth":
-            if q.unit != "fraction" or not -1.0 < q.value <= 10.0:
+            if self.kind == "growth" and (q.unit != "fraction" or not -1.0 < v <= 10.0):
                 raise ValueError(f"{path}: a growth rate must be a percentage in (-100%, 1000%], got {q.text!r}")
 
     @property
@@ -184,20 +422,110 @@ class Claim:
         """The parsed post-deal value."""
         return parse_quantity(self.post_deal)
 
+    def _quantity(self, which: str) -> Quantity:
+        if which == "start":
+            return self.start
+        if which == "target":
+            return self.target
+        raise ValueError(f"which: must be 'start' or 'target', got {which!r}")
+
+    @property
+    def distribution_family(self) -> str:
+        """The family in use: ``family``, or the kind's default."""
+        return self.family or FAMILIES[self.kind][0]
+
     def stated_probability(self, which: Literal["start", "target"] = "target") -> float:
-        """``P(X >= value)`` as the claim states it: 0.5 for a median, else ``confidence``."""
-        q = self.start if which == "start" else self.target
-        return 0.5 if q.bound == "median" else self.confidence
+        """``P(X >= value)`` as the claim states it (``value`` is the lower end of a range).
+
+        Parameters
+        ----------
+        which : {"start", "target"}
+            The pre-deal or the post-deal value.
+
+        Returns
+        -------
+        float
+            0.5 for a median (plain or ``about``), ``confidence`` for a floor,
+            ``1 - confidence`` for a ceiling, ``(1 + confidence) / 2`` for a range.
+        """
+        q = self._quantity(which)
+        if q.bound == "at_least":
+            return self.confidence
+        if q.bound == "at_most":
+            return 1.0 - self.confidence
+        if q.bound == "range":
+            return 0.5 + 0.5 * self.confidence
+        return 0.5
+
+    def checks(self, which: Literal["start", "target"] = "target") -> list[ClaimCheck]:
+        """The statements a simulation of this value can be checked against.
+
+        Parameters
+        ----------
+        which : {"start", "target"}
+            The pre-deal or the post-deal value.
+
+        Returns
+        -------
+        list of ClaimCheck
+            ``(description, low, high, probability)`` meaning ``P(low <= X <= high) = probability``.
+            A median, floor or ceiling gives one check (``P(X >= v) = 0.5``,
+            ``P(X >= v) = p``, ``P(X <= v) = p``); a range gives two, the central
+            interval ``P(lo <= X <= hi) = p`` and its lower tail ``P(X >= lo) = (1 + p) / 2``
+            (which, with the first, also fixes ``P(X > hi) = (1 - p) / 2``).
+        """
+        q = self._quantity(which)
+        p = self.confidence
+        if q.bound == "at_most":
+            return [ClaimCheck(f"P(X <= {_bare_text(q.text)})", -math.inf, q.value, p)]
+        if q.bound == "range":
+            assert q.upper is not None
+            lo, hi = _format_value(q.value, q.unit), _format_value(q.upper, q.unit)
+            return [
+                ClaimCheck(f"P({lo} <= X <= {hi})", q.value, q.upper, p),
+                ClaimCheck(f"P(X >= {lo})", q.value, math.inf, self.stated_probability(which)),
+            ]
+        return [ClaimCheck(f"P(X >= {_bare_text(q.text)})", q.value, math.inf, self.stated_probability(which))]
+
+    def _scale(self) -> tuple[Callable[[float], float], Callable[[float, float], Distribution]]:
+        """The kind's scale ``g`` and the family built from ``(mu, sigma)`` of ``g(X)``."""
+        if self.kind == "money":
+            return math.log, LogNormal
+        if self.kind == "share":
+            return (lambda v: math.log(v / (1.0 - v))), LogitNormal
+        if self.distribution_family == "normal":
+            return (lambda v: v), Normal
+        return math.log1p, (lambda mu, sigma: LogNormal(mu, sigma, loc=-1.0))
+
+    def _parameters(self, q: Quantity, sigma: float) -> tuple[float, float]:
+        g, _ = self._scale()
+        if q.bound == "range":
+            assert q.upper is not None
+            a, b = g(q.value), g(q.upper)
+            return 0.5 * (a + b), (b - a) / (2.0 * ndtri(0.5 + 0.5 * self.confidence))
+        # P(X <= v) = u  <=>  v is the u quantile  <=>  mu = g(v) - sigma * ndtri(u)
+        u = 1.0 - self.confidence if q.bound == "at_least" else self.confidence if q.bound == "at_most" else 0.5
+        return g(q.value) + -sigma * ndtri(u), sigma
+
+    def effective_spread(self, which: Literal["start", "target"] = "target") -> float:
+        """The standard deviation on the kind's scale in use: the spread, or the one a range fixes.
+
+        Parameters
+        ----------
+        which : {"start", "target"}
+            The pre-deal (``start_spread``) or post-deal (``spread``) value.
+
+        Returns
+        -------
+        float
+        """
+        sigma = self.start_spread if which == "start" else self.spread
+        return self._parameters(self._quantity(which), sigma)[1]
 
     def _distribution(self, q: Quantity, sigma: float) -> Distribution:
-        # P(X >= v) = p  <=>  v is the (1 - p) quantile  <=>  centre = scale(v) - sigma * ndtri(1 - p)
-        p = 0.5 if q.bound == "median" else self.confidence
-        shift = -sigma * ndtri(1.0 - p)
-        if self.kind == "money":
-            return LogNormal(math.log(q.value) + shift, sigma)
-        if self.kind == "share":
-            return LogitNormal(math.log(q.value / (1.0 - q.value)) + shift, sigma)
-        return LogNormal(math.log1p(q.value) + shift, sigma, loc=-1.0)
+        _, make = self._scale()
+        mu, s = self._parameters(q, sigma)
+        return make(mu, s)
 
     def start_distribution(self) -> Distribution:
         """Distribution of the pre-deal value."""
@@ -206,3 +534,275 @@ class Claim:
     def target_distribution(self) -> Distribution:
         """Distribution of the post-deal value ``years`` after the start."""
         return self._distribution(self.target, self.spread)
+
+
+# ---- building claims from the article's words -----------------------------------
+
+
+def _normalise_metric(metric: str) -> str:
+    return " ".join(metric.replace("’", "'").replace("‘", "'").split()).lower()
+
+
+def metric_key(metric: str) -> str:
+    """The scenario key of a metric: :data:`METRIC_KEYS` for the article's, else a slug.
+
+    Parameters
+    ----------
+    metric : str
+        The metric in the article's words, e.g. ``"AWS AI/ML Market Share"``.
+
+    Returns
+    -------
+    str
+        ``"aws_share"``; for an unknown metric its lower-case words joined by ``_``
+        (``"Azure AI Revenue (FY)"`` -> ``"azure_ai_revenue_fy"``).
+
+    Raises
+    ------
+    ValueError
+        If the metric has no letter or digit.
+    """
+    norm = _normalise_metric(metric)
+    if norm in METRIC_KEYS:
+        return METRIC_KEYS[norm]
+    slug = re.sub(r"[^a-z0-9]+", "_", norm.replace("'", "")).strip("_")
+    if not slug:
+        raise ValueError(f"metric: cannot make a key of {metric!r}; it needs a letter or a digit")
+    return slug
+
+
+def _infer_kind(metric: str, quantities: list[Quantity], path: str) -> str:
+    units = {q.unit for q in quantities}
+    if units == {"USD"}:
+        return "money"
+    if units != {"fraction"}:
+        raise ValueError(f"{path}: the values mix money and percentages: {[q.text for q in quantities]}")
+    norm = _normalise_metric(metric)
+    share = re.search(r"\bshares?\b", norm) is not None
+    growth = re.search(r"\b(growth|cagr|rates?)\b", norm) is not None
+    if share and not growth:
+        return "share"
+    if growth and not share:
+        return "growth"
+    why = "mentions both a share and a growth" if share else "mentions neither 'share' nor 'growth'/'CAGR'/'rate'"
+    raise ValueError(f"{path}: cannot infer the kind of the percentage claim {metric!r} (it {why}); pass kind=")
+
+
+def claim(
+    metric: str,
+    start: str,
+    target: str,
+    *,
+    years: int,
+    confidence: float = 0.8,
+    spread: float | None = None,
+    start_spread: float | None = None,
+    kind: str | None = None,
+    family: str | None = None,
+    key: str | None = None,
+    source: str = "",
+) -> Claim:
+    """A :class:`Claim` from the article's words.
+
+    Parameters
+    ----------
+    metric : str
+        The metric, e.g. ``"OpenAI's Annual AWS Spend"``.
+    start, target : str
+        The pre-deal and post-deal values (any form :func:`parse_quantity` reads).
+    years : int
+        Horizon of ``target``.
+    confidence : float
+        Probability a floor, ceiling or range is held with.
+    spread, start_spread : float or None
+        Standard deviations on the kind's scale of ``target`` and ``start``.  ``None``
+        records, for a range, the ``sigma`` the range fixes (or, if that exceeds 5, the
+        default; a range's spread is unused either way); otherwise it takes
+        :data:`DEFAULT_SPREADS`, and says so in ``source``.
+    kind : {"money", "share", "growth"} or None
+        ``None`` infers it: money for currency; for percentages, share when the metric
+        mentions "share", growth when it mentions "growth", "CAGR" or "rate".
+    family : str or None
+        See :class:`Claim`.
+    key : str or None
+        The claim's key; ``None`` for :func:`metric_key` of ``metric``.
+    source : str
+        Provenance.
+
+    Returns
+    -------
+    Claim
+
+    Raises
+    ------
+    ValueError
+        If a value cannot be read, the kind cannot be inferred, or a field is invalid
+        (the message names the field, ``claims.<key>.<field>``).
+    """
+    if not isinstance(metric, str):
+        raise TypeError(f"metric: expected a string, got {type(metric).__name__}")
+    key = metric_key(metric) if key is None else key
+    path = f"claims.{key}"
+    qs = {
+        "start": parse_quantity(start, path=f"{path}.pre_deal"),
+        "target": parse_quantity(target, path=f"{path}.post_deal"),
+    }
+    if kind is None:
+        kind = _infer_kind(metric, list(qs.values()), f"{path}.kind")
+    if kind not in KINDS:
+        raise ValueError(f"{path}.kind: must be one of {KINDS} or None, got {kind!r}")
+    given = {"target": spread, "start": start_spread}
+    defaults = dict(zip(("target", "start"), DEFAULT_SPREADS[kind], strict=True))
+    notes = []
+    for which, name in (("target", "spread"), ("start", "start_spread")):
+        if given[which] is not None:
+            continue
+        if qs[which].bound == "range":
+            given[which] = defaults[which]  # replaced below by the range's own sigma
+        else:
+            given[which] = defaults[which]
+            notes.append(f"{name} {defaults[which]:g}: cloudsim default for a {kind} claim")
+    c = Claim(
+        key=key,
+        kind=kind,  # type: ignore[arg-type]
+        metric=metric,
+        pre_deal=start,
+        post_deal=target,
+        years=years,
+        confidence=confidence,
+        spread=given["target"],  # type: ignore[arg-type]
+        start_spread=given["start"],  # type: ignore[arg-type]
+        source="; ".join([source, *notes]) if source and notes else source or "; ".join(notes),
+        family=family,
+    )
+    # a range fixes its sigma: record it as the spread when none was given
+    fixes = {}
+    for which, name, value in (("target", "spread", spread), ("start", "start_spread", start_spread)):
+        if value is None and qs[which].bound == "range":
+            sigma = c.effective_spread(which)  # type: ignore[arg-type]
+            if 0.0 < sigma <= 5.0:
+                fixes[name] = sigma
+    if fixes:
+        c = replace(c, **fixes)
+    return c
+
+
+_HORIZON = re.compile(r"(\d+)\s*-?\s*years?\b", re.IGNORECASE)
+
+
+def _cells(line: str) -> list[str]:
+    inner = line.strip()
+    inner = inner[1:] if inner.startswith("|") else inner
+    inner = inner[:-1] if inner.endswith("|") and not inner.endswith("\\|") else inner
+    return [c.strip().strip("*_`").strip() for c in re.split(r"(?<!\\)\|", inner)]
+
+
+def claims_from_table(
+    markdown_text: str,
+    *,
+    years: int | None = None,
+    spreads: Mapping[str, Mapping[str, float]] | None = None,
+    confidence: float = 0.8,
+    source: str = "",
+) -> dict[str, Claim]:
+    """The claims of a Markdown table shaped like the article's.
+
+    The first table in ``markdown_text`` is read: a header row
+    (``| Metric | Pre-Deal (Estimated) | Post-Deal (Projected - 3 Years) |``), the
+    ``|---|---|---|`` row, and one row per claim.  The pre- and post-deal columns
+    are the ones whose header mentions "pre" and "post" (else the 2nd and 3rd).
+
+    Parameters
+    ----------
+    markdown_text : str
+        Markdown containing the table (surrounding prose is ignored).
+    years : int or None
+        Horizon of the post-deal values; ``None`` reads it from the post-deal header
+        (``"3 Years"``).
+    spreads : Mapping or None
+        Per claim key, ``{"spread": ..., "start_spread": ...}`` (either may be left out);
+        missing ones as in :func:`claim`.  E.g. ``{k: {"spread": c.spread, "start_spread":
+        c.start_spread} for k, c in scenario.claims.items()}``.
+    confidence : float
+        The confidence of every claim.
+    source : str
+        Provenance recorded in every claim (default: the table's row).
+
+    Returns
+    -------
+    dict of str to Claim
+        Keyed by :func:`metric_key` (``openai_aws_spend``, ``aws_share``, ``market_cagr``
+        for the article's metrics), in table order; each claim's kind is inferred.
+
+    Raises
+    ------
+    ValueError
+        No table, a malformed row, a horizon that cannot be read, a duplicate key, an
+        unknown key in ``spreads``, or a claim that cannot be built (the message names
+        the table row).
+    """
+    if not isinstance(markdown_text, str):
+        raise TypeError(f"markdown_text: expected a string, got {type(markdown_text).__name__}")
+    lines = markdown_text.splitlines()
+    start = next((i for i, ln in enumerate(lines) if ln.strip().startswith("|")), None)
+    if start is None:
+        raise ValueError("table: no Markdown table (lines starting with '|') in the text")
+    block = []
+    for ln in lines[start:]:
+        if not ln.strip().startswith("|"):
+            break
+        block.append(ln)
+    if len(block) < 3 or not re.fullmatch(r"\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?", block[1].strip()):
+        raise ValueError(
+            "table: expected a header row, a '|---|---|---|' row and at least one data row, "
+            f"got {len(block)} line(s) starting with {block[0].strip()!r}"
+        )
+    header = _cells(block[0])
+    lowered = [h.lower() for h in header]
+    pre = next((i for i, h in enumerate(lowered) if i > 0 and "pre" in h), 1)
+    post = next((i for i, h in enumerate(lowered) if i > 0 and "post" in h), 2)
+    if len(header) < 3 or pre == post:
+        raise ValueError(f"table: expected columns Metric, Pre-Deal and Post-Deal, got {header}")
+    if years is None:
+        m = _HORIZON.search(header[post])
+        if m is None:
+            raise ValueError(
+                f"table: cannot read the horizon from the header {header[post]!r} (e.g. '3 Years'); pass years="
+            )
+        years = int(m[1])
+    spreads = {} if spreads is None else spreads
+    out: dict[str, Claim] = {}
+    for n, ln in enumerate(block[2:], start=1):
+        cells = _cells(ln)
+        where = f"table row {n}"
+        if len(cells) != len(header):
+            raise ValueError(f"{where}: expected {len(header)} cells like the header, got {len(cells)}: {ln.strip()!r}")
+        metric = cells[0]
+        try:
+            key = metric_key(metric)
+        except ValueError as exc:
+            raise ValueError(f"{where}: {exc}") from None
+        if key in out:
+            raise ValueError(f"{where} ({metric!r}): duplicate key {key!r}")
+        given = spreads.get(key, {})
+        unknown = set(given) - {"spread", "start_spread"}
+        if unknown:
+            raise ValueError(f"spreads.{key}: unknown key(s) {sorted(unknown)}; use 'spread' and 'start_spread'")
+        try:
+            out[key] = claim(
+                metric,
+                cells[pre],
+                cells[post],
+                years=years,
+                confidence=confidence,
+                spread=given.get("spread"),
+                start_spread=given.get("start_spread"),
+                key=key,
+                source=source or f"table row {metric!r}",
+            )
+        except ValueError as exc:
+            raise ValueError(f"{where} ({metric!r}): {exc}") from None
+    extra = set(spreads) - set(out)
+    if extra:
+        raise ValueError(f"spreads: no table row has the key(s) {sorted(extra)}; the rows give {list(out)}")
+    return out

@@ -146,3 +146,24 @@ def test_bands_nan_and_dtypes():
     np.testing.assert_array_equal(b.values, np.quantile(f32.astype(np.float64), [0.1, 0.9], axis=0))
     with pytest.raises(TypeError, match="dtype"):
         cloudsim.percentile_bands(xr.DataArray(np.array(["a", "b"]), dims=("trial",)))
+
+
+def test_check_claims_covers_ranges_ceilings_and_about(scn):
+    s = scn.replace(
+        {
+            "claims.openai_aws_spend.post_deal": "$1–2 Billion",
+            "claims.aws_share.post_deal": "up to 35%",
+            "claims.market_cagr.pre_deal": "about 25%",
+        }
+    )
+    ds = cloudsim.simulate(s, 100_000, seed=12)
+    t = cloudsim.check_claims(ds, s)
+    assert len(t) == 7  # the range is checked twice: inside the interval, and above its lower end
+    spend = t[(t.claim == "openai_aws_spend") & (t.which == "target")]
+    assert spend.statement.tolist() == ["P($1B <= X <= $2B) = 0.80", "P(X >= $1B) = 0.90"]
+    inside = ((ds.openai_aws_spend.sel(year=2028) >= 1e9) & (ds.openai_aws_spend.sel(year=2028) <= 2e9)).mean()
+    assert spend.simulated.iloc[0] == float(inside)
+    share = t[(t.claim == "aws_share") & (t.which == "target")].iloc[0]
+    assert share.statement == "P(X <= 35%) = 0.80"
+    assert abs(share.simulated - 0.8) < 0.01
+    assert t.holds.sum() >= 6
