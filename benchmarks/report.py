@@ -1,0 +1,430 @@
+"""Write ``docs/performance.md`` from a pytest-benchmark JSON file.
+
+Usage::
+
+    python benchmarks/report.py results/benchmarks.json docs/performance.md
+
+The benchmarks (``benchmarks/test_bench_*.py``) record what each one measured in
+``extra_info`` (``kind``, ``trials``, ``engine``, ``threads``, ...); this script
+finds them by those keys, computes the ratios that DESIGN.md §8 asks for from
+the medians of the same run, and marks each target met or missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+__all__ = ["Target", "main", "render", "targets"]
+
+E5, E6, E7 = 10**5, 10**6, 10**7
+
+
+# ------------------------------------------------------------------------------
+# reading the JSON
+# ------------------------------------------------------------------------------
+class Results:
+    """The benchmarks of one pytest-benchmark JSON file, looked up by ``extra_info``.
+
+    Parameters
+    ----------
+    data : dict
+        The parsed JSON (``--benchmark-json``).
+    """
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data = data
+        self.benchmarks: list[dict[str, Any]] = data.get("benchmarks", [])
+
+    def find(self, **info: Any) -> dict[str, Any] | None:
+        """The first benchmark whose ``extra_info`` holds every ``key=value`` given."""
+        for b in self.benchmarks:
+            extra = b.get("extra_info", {})
+            if all(extra.get(k) == v for k, v in info.items()):
+                return b
+        return None
+
+    def median(self, **info: Any) -> float | None:
+        """The median time (s) of :meth:`find`'s benchmark, or None."""
+        b = self.find(**info)
+        return None if b is None else float(b["stats"]["median"])
+
+    def min(self, **info: Any) -> float | None:
+        """The shortest time (s) of :meth:`find`'s benchmark, or None."""
+        b = self.find(**info)
+        return None if b is None else float(b["stats"]["min"])
+
+    def ratio(self, num: dict[str, Any], den: dict[str, Any]) -> tuple[float | None, float | None]:
+        """Ratios of two benchmarks' medians and of their minimums."""
+        return (
+            _ratio(self.median(**num), self.median(**den)),
+            _ratio(self.min(**num), self.min(**den)),
+        )
+
+    def extra(self, key: str, **info: Any) -> float | None:
+        """One ``extra_info`` value of :meth:`find`'s benchmark, or None."""
+        b = self.find(**info)
+        if b is None or key not in b.get("extra_info", {}):
+            return None
+        return float(b["extra_info"][key])
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    return None if a is None or b is None or b == 0 else a / b
+
+
+# ------------------------------------------------------------------------------
+# targets
+# ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Target:
+    """One measured figure and its target.
+
+    Attributes
+    ----------
+    what : str
+        What is measured, in words.
+    value : float or None
+        The figure (None when the run did not measure it).
+    unit : str
+        ``"x"`` for a ratio, ``"s"`` for seconds.
+    op : str
+        ``">="``, ``"<="``, ``"<"`` or ``""`` (reported, no target).
+    goal : float or None
+        The target value.
+    how : str
+        How the figure is computed from the benchmarks.
+    of_min : float or None
+        For a ratio of times, the same ratio of the shortest rounds (less
+        sensitive to a busy machine); the target is judged on ``value``.
+    """
+
+    what: str
+    value: float | None
+    unit: str
+    op: str
+    goal: float | None
+    how: str
+    of_min: float | None = None
+
+    @property
+    def status(self) -> str:
+        """``"met"``, ``"**missed**"``, ``"not measured"`` or ``"-"`` (no target)."""
+        if self.value is None:
+            return "not measured"
+        if not self.op or self.goal is None:
+            return "-"
+        ok = {">=": self.value >= self.goal, "<=": self.value <= self.goal, "<": self.value < self.goal}[self.op]
+        return "met" if ok else "**missed**"
+
+    def fmt_value(self) -> str:
+        """The figure as text."""
+        if self.value is None:
+            return "-"
+        return f"{self.value:.2f}{'x' if self.unit == 'x' else ' s'}"
+
+    def fmt_of_min(self) -> str:
+        """The ratio of minimums as text."""
+        return "-" if self.of_min is None else f"{self.of_min:.2f}x"
+
+    def fmt_goal(self) -> str:
+        """The target as text."""
+        if not self.op or self.goal is None:
+            return "(reported)"
+        return f"{self.op} {self.goal:g}{'x' if self.unit == 'x' else ' s'}"
+
+
+def targets(res: Results) -> list[Target]:
+    """The figures DESIGN.md §8 asks for, each with its target.
+
+    Parameters
+    ----------
+    res : Results
+        The benchmarks of one run.
+
+    Returns
+    -------
+    list of Target
+    """
+    numba_sim = {"kind": "simulate", "engine": "numba"}
+    npy, npy_min = res.ratio({"kind": "simulate", "engine": "numpy", "trials": E6}, {**numba_sim, "trials": E6})
+    per_normal = {n: res.ratio({**numba_sim, "trials": n}, {"kind": "standard_normal", "trials": n}) for n in (E6, E7)}
+    thr, thr_min = res.ratio(
+        {"kind": "threads", "trials": E7, "threads": 1}, {"kind": "threads", "trials": E7, "threads": 2}
+    )
+    qnt, qnt_min = res.ratio(
+        {"kind": "quantile", "impl": "cloudsim", "trials": E7}, {"kind": "quantile", "impl": "numpy", "trials": E7}
+    )
+    return [
+        Target(
+            "numba engine speed-up over the NumPy engine, 1e6 trials",
+            npy,
+            "x",
+            ">=",
+            15,
+            "median `simulate(engine='numpy')` / median `simulate(engine='numba')`",
+            npy_min,
+        ),
+        *(
+            Target(
+                f"`simulate` / bare `standard_normal`, {label}",
+                per_normal[n][0],
+                "x",
+                "<=",
+                1.0,
+                "median `simulate` (numba, 2 threads) / median `default_rng(0).standard_normal(k * trials)`, "
+                "k = normals per trial",
+                per_normal[n][1],
+            )
+            for n, label in ((E6, "1e6 trials"), (E7, "1e7 trials"))
+        ),
+        Target(
+            "speed-up of 2 threads over 1, 1e7 trials",
+            thr,
+            "x",
+            ">=",
+            1.7,
+            "median `simulate` on 1 thread / median on 2 threads",
+            thr_min,
+        ),
+        Target(
+            "peak RSS / Dataset `nbytes`, 1e7 trials",
+            res.extra("ratio", kind="memory", trials=E7),
+            "x",
+            "<=",
+            1.3,
+            "peak RSS (`VmHWM`, i.e. `ru_maxrss` of the process alone) of a fresh process that simulates 1e7 "
+            "trials / the returned `Dataset.nbytes`",
+        ),
+        Target(
+            "`import cloudsim`, fresh interpreter",
+            res.extra("import_s", kind="import"),
+            "s",
+            "<",
+            0.5,
+            "median in-process time of `import cloudsim` in a new subprocess",
+        ),
+        Target(
+            "first `simulate(scn, 1000)`, warm numba cache",
+            res.extra("simulate_s", kind="first_simulate", cache="warm"),
+            "s",
+            "<",
+            2.0,
+            "median in-process time of the first `simulate` call in a new subprocess (import excluded)",
+        ),
+        Target(
+            "first `simulate(scn, 1000)`, cold numba cache",
+            res.extra("simulate_s", kind="first_simulate", cache="cold"),
+            "s",
+            "",
+            None,
+            "the same with a fresh, empty `NUMBA_CACHE_DIR` (the kernels are compiled)",
+        ),
+        Target(
+            "`percentile_bands` / `numpy.quantile`, 1e7 trials",
+            qnt,
+            "x",
+            "<=",
+            1.0,
+            "median `percentile_bands(ds.openai_aws_spend)` / median `numpy.quantile(values, q, axis=0)`, 5 quantiles",
+            qnt_min,
+        ),
+    ]
+
+
+# ------------------------------------------------------------------------------
+# machine
+# ------------------------------------------------------------------------------
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _version(name: str) -> str:
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "not installed"
+
+
+def machine(data: dict[str, Any]) -> dict[str, Any]:
+    """Machine and versions: as recorded by the run, else read from this machine."""
+    info = dict(data.get("machine_info", {}).get("cloudsim", {}))
+    if not info:
+        info = {
+            "cpu_model": _cpu_model(),
+            "cores": os.cpu_count(),
+            "numba_threads": 2,
+            "python": sys.version.split()[0],
+            **{n: _version(n) for n in ("cloudsim", "numpy", "numba", "xarray", "pytest-benchmark")},
+        }
+    return info
+
+
+# ------------------------------------------------------------------------------
+# markdown
+# ------------------------------------------------------------------------------
+def _table(header: Iterable[str], rows: Iterable[Iterable[str]]) -> list[str]:
+    header = list(header)
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return lines
+
+
+def _seconds(t: float) -> str:
+    if t >= 1.0:
+        return f"{t:.2f} s"
+    if t >= 1e-3:
+        return f"{t * 1e3:.1f} ms"
+    return f"{t * 1e6:.0f} µs"
+
+
+def _gib(b: float) -> str:
+    return f"{b / 2**30:.2f} GiB"
+
+
+def _details(b: dict[str, Any]) -> str:
+    x = b.get("extra_info", {})
+    kind = x.get("kind")
+    fmts: dict[str, Callable[[dict[str, Any]], str]] = {
+        "simulate": lambda x: f"{x.get('engine')}, {x.get('threads')} thread(s)",
+        "threads": lambda x: f"{x.get('threads')} thread(s)",
+        "standard_normal": lambda x: f"{x.get('normals_per_trial')} normals/trial, {x.get('variates'):,} variates",
+        "quantile": lambda x: f"{x.get('impl')}, {x.get('quantiles')} quantiles",
+        "first_simulate": lambda x: (
+            f"{x.get('cache')} cache: import {x.get('import_s', 0):.2f} s + simulate {x.get('simulate_s', 0):.2f} s"
+        ),
+        "import": lambda x: f"in-process import {x.get('import_s', 0):.3f} s",
+        "memory": lambda x: (
+            f"peak RSS {_gib(x['peak_rss'])}, nbytes {_gib(x['nbytes'])}, peak before the run {_gib(x['base_rss'])}, "
+            f"simulate {x['simulate_s']:.2f} s"
+        ),
+    }
+    try:
+        return fmts[kind](x) if kind in fmts else ""
+    except (KeyError, TypeError):
+        return ""
+
+
+def render(data: dict[str, Any], *, source: str = "results.json") -> str:
+    """The text of ``docs/performance.md`` for one benchmark run.
+
+    Parameters
+    ----------
+    data : dict
+        The parsed pytest-benchmark JSON.
+    source : str
+        The JSON file's name, quoted in the text.
+
+    Returns
+    -------
+    str
+        Markdown.
+    """
+    res = Results(data)
+    m = machine(data)
+    when = data.get("datetime") or datetime.now(UTC).isoformat(timespec="seconds")
+    commit = data.get("commit_info", {}).get("id")
+    out = [
+        "# Performance",
+        "",
+        f"Generated by `benchmarks/report.py` from `{source}` (pytest-benchmark) — do not edit by hand;",
+        "rerun `make bench` to refresh.  Ratios are between medians of the same run, and targets are",
+        "judged on them; the ratio of the shortest rounds is shown beside, as a check on a busy machine.",
+        "",
+        "## Machine",
+        "",
+        *_table(
+            ("", ""),
+            [
+                ("date", when),
+                ("CPU", m.get("cpu_model", "?")),
+                ("cores", m.get("cores", "?")),
+                ("numba threads", m.get("numba_threads", "?")),
+                ("Python", m.get("python", "?")),
+                ("numpy", m.get("numpy", "?")),
+                ("numba", m.get("numba", "?")),
+                ("xarray", m.get("xarray", "?")),
+                ("cloudsim", m.get("cloudsim", "?") + (f" (commit {commit[:10]})" if commit else "")),
+            ],
+        ),
+        "",
+        "## Targets",
+        "",
+        *_table(
+            ("measure", "value", "target", "status", "ratio of minimums", "how"),
+            [(t.what, t.fmt_value(), t.fmt_goal(), t.status, t.fmt_of_min(), t.how) for t in targets(res)],
+        ),
+        "",
+        "## Medians",
+        "",
+    ]
+    rows = []
+    for b in sorted(res.benchmarks, key=lambda b: (b.get("group") or "", b["name"])):
+        s = b["stats"]
+        trials = b.get("extra_info", {}).get("trials")
+        rows.append(
+            (
+                b.get("group") or "",
+                f"`{b['name']}`",
+                f"{trials:,}" if isinstance(trials, int) else "",
+                _seconds(s["median"]),
+                _seconds(s["min"]),
+                _seconds(s["iqr"]) if "iqr" in s else "",
+                s["rounds"],
+                _details(b),
+            )
+        )
+    out += _table(("group", "benchmark", "trials", "median", "min", "IQR", "rounds", "details"), rows)
+    out += [
+        "",
+        "## How it is measured",
+        "",
+        "- `simulate` runs on the default scenario (`cloudsim.load_scenario()`), seed fixed, progress bar off,",
+        "  numba kernels compiled before timing; each round's Dataset is freed outside the timing.",
+        "- The bare-NumPy baseline draws `k * trials` normals with `numpy.random.default_rng(0).standard_normal`,",
+        "  `k` counted from the scenario by the variate order of `cloudsim/_kernels.py` (input normals,",
+        "  five normals per year after the start year, one more per year after the claim year; the",
+        "  uniforms of the workload-shift draws are not included).",
+        "- Cold-start figures come from fresh subprocesses; the benchmark time is the subprocess's wall time,",
+        "  the target figures are the in-process timings it reports.",
+        "- Peak memory is the peak RSS of a fresh process that loads the kernels, then simulates 1e7 trials:",
+        "  `VmHWM` from `/proc/self/status` on Linux, where a child's `ru_maxrss` inherits the parent's",
+        "  high-water mark across `vfork`/`exec`; `ru_maxrss` elsewhere.",
+        "",
+    ]
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: ``report.py RESULTS_JSON OUTPUT_MD``."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("results", type=Path, help="pytest-benchmark JSON (--benchmark-json)")
+    parser.add_argument("output", type=Path, help="Markdown file to write, e.g. docs/performance.md")
+    args = parser.parse_args(argv)
+    data = json.loads(args.results.read_text(encoding="utf-8"))
+    text = render(data, source=str(args.results))
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(text, encoding="utf-8")
+    for t in targets(Results(data)):
+        print(f"{t.status:>14}  {t.fmt_value():>9}  {t.fmt_goal():>12}  {t.what}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
