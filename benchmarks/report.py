@@ -164,7 +164,25 @@ def targets(res: Results) -> list[Target]:
     qnt, qnt_min = res.ratio(
         {"kind": "quantile", "impl": "cloudsim", "trials": E7}, {"kind": "quantile", "impl": "numpy", "trials": E7}
     )
+    fam = {
+        f: res.ratio(
+            {"kind": "family", "family": f, "trials": E6}, {"kind": "family", "family": "normal", "trials": E6}
+        )
+        for f in ("pert", "metalog")
+    }
     return [
+        *(
+            Target(
+                f"`simulate` with {f.upper() if f == 'pert' else 'Metalog'} inputs / with normal-based inputs, 1e6 trials",
+                fam[f][0],
+                "x",
+                "<=",
+                1.2,
+                "median `simulate` with the assumption inputs from the family / the same with normal-based families",
+                fam[f][1],
+            )
+            for f in ("pert", "metalog")
+        ),
         Target(
             "numba engine speed-up over the NumPy engine, 1e6 trials",
             npy,
@@ -304,6 +322,7 @@ def _details(b: dict[str, Any]) -> str:
     fmts: dict[str, Callable[[dict[str, Any]], str]] = {
         "simulate": lambda x: f"{x.get('engine')}, {x.get('threads')} thread(s)",
         "threads": lambda x: f"{x.get('threads')} thread(s)",
+        "family": lambda x: f"assumption inputs: {x.get('family')}",
         "standard_normal": lambda x: f"{x.get('normals_per_trial')} normals/trial, {x.get('variates'):,} variates",
         "quantile": lambda x: f"{x.get('impl')}, {x.get('quantiles')} quantiles",
         "first_simulate": lambda x: (

@@ -22,7 +22,7 @@ import numba
 import numpy as np
 
 from ._rng import FI, KI, WI, next_double, next_normal, seed_trial
-from .distributions import betainc, from_z, ndtri
+from .distributions import betainc, from_z, ndtr, ndtri
 
 __all__ = ["BLOCK", "FLOAT_PARAMS", "INT_PARAMS", "NIN", "ZGRID", "input_from_z", "simulate_trials", "z_table"]
 
@@ -47,9 +47,11 @@ INT_PARAMS = ("horizon", "commitment_first", "commitment_last", "student_copula"
 #: Yearly shocks, in draw order (``scenario.SHOCK_NAMES``).
 NSHOCK = 5
 
-#: Families whose value at a normal draw z has a closed form (Normal, LogNormal,
-#: LogitNormal, Fixed); the others are read from a cubic spline in z.
-CLOSED_FORM = (0, 1, 2, 4)
+#: Families whose value at a normal draw z is cheap in closed form (Normal, LogNormal,
+#: LogitNormal, Fixed, Triangular, Uniform, LogUniform); Empirical (12) is
+#: interpolated exactly from its sorted values; the others are read from a cubic spline in z.
+CLOSED_FORM = (0, 1, 2, 4, 7, 8, 9)
+EMPIRICAL = 12
 #: Grid of the spline tables: z in [-ZMAX, ZMAX] in ZN intervals.
 ZMAX = 8.5
 ZN = 4096
@@ -75,6 +77,12 @@ def z_table(dist) -> np.ndarray:
     out = np.zeros((ZN, 4))
     if dist.code in CLOSED_FORM:
         return out
+    if dist.code == EMPIRICAL:
+        # the sorted values themselves (or, past 4 * ZN values, that many of their quantiles)
+        values = np.sort(np.asarray(dist.to_dict()["values"], dtype=np.float64))
+        m = min(values.size, 4 * ZN)
+        out.reshape(-1)[:m] = values if m == values.size else dist.ppf(np.linspace(0.0, 1.0, m))
+        return out
     spline = CubicSpline(ZGRID, dist.from_z(ZGRID), bc_type="not-a-knot")
     out[:] = spline.c[::-1].T
     return out
@@ -87,8 +95,19 @@ def input_from_z(code: np.int64, par: np.ndarray, table: np.ndarray, z: float) -
     Outside the table's grid (``|z| > ZMAX``, probability 2e-17) the table's end
     value is used.
     """
-    if code == 0 or code == 1 or code == 2 or code == 4:
+    if code == 0 or code == 1 or code == 2 or code == 4 or code == 7 or code == 8 or code == 9:
         return from_z(code, par, z)
+    if code == EMPIRICAL:
+        n = min(np.int64(par[2]), 4 * ZN)
+        if n == 1:
+            return table[0, 0]
+        p = ndtr(z)
+        pos = (n - 1) * p if p <= 0.5 else (n - 1) - (n - 1) * ndtr(-z)
+        k = min(np.int64(pos), n - 2)
+        f = pos - k
+        a = table[k // 4, k % 4]
+        b = table[(k + 1) // 4, (k + 1) % 4]
+        return a + f * (b - a)
     zc = min(max(z, -ZMAX), ZMAX)
     pos = (zc + ZMAX) * (ZN / (2.0 * ZMAX))
     k = min(np.int64(pos), ZN - 1)

@@ -38,9 +38,10 @@ True
 from __future__ import annotations
 
 import inspect
+import itertools
 import math
 import numbers
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 import numba
@@ -49,13 +50,23 @@ from numpy.typing import ArrayLike, NDArray
 
 __all__ = [
     "FAMILIES",
+    "NPAR",
     "PERT",
+    "Beta",
     "Distribution",
+    "Empirical",
     "Fixed",
     "LogNormal",
+    "LogUniform",
     "LogitNormal",
+    "Metalog",
     "Normal",
     "ParameterError",
+    "ParameterTypeError",
+    "StudentT",
+    "Triangular",
+    "TruncatedNormal",
+    "Uniform",
     "betainc",
     "betaincinv",
     "cdf",
@@ -66,14 +77,27 @@ __all__ = [
     "ppf",
 ]
 
-NPAR = 4
-"""Length of the packed parameter vector."""
+NPAR = 12
+"""Length of the packed parameter vector (room for the nine metalog coefficients)."""
 
 CODE_NORMAL = 0
 CODE_LOGNORMAL = 1
 CODE_LOGITNORMAL = 2
 CODE_PERT = 3
 CODE_FIXED = 4
+CODE_TRUNCNORMAL = 5
+CODE_BETA = 6
+CODE_TRIANGULAR = 7
+CODE_UNIFORM = 8
+CODE_LOGUNIFORM = 9
+CODE_STUDENT_T = 10
+CODE_METALOG = 11
+CODE_EMPIRICAL = 12
+
+#: Largest distance, in ``sd``, of a truncation interval from the normal's mean.
+TRUNC_MAX_SD = 35.0
+#: Number of metalog terms supported (``packed()`` slots 0..8 hold the coefficients).
+METALOG_MAX_TERMS = 9
 
 _SQRT1_2 = 0.7071067811865475244008443621048490
 _EPS = 2.220446049250313e-16
@@ -423,6 +447,284 @@ def _pert_ab(par: Any) -> tuple[float, float]:
     return alpha, beta
 
 
+_GL_X, _GL_W = np.polynomial.legendre.leggauss(8)
+
+
+@numba.njit(cache=True, fastmath=False)
+def _phi(z: float) -> float:
+    """Standard normal density."""
+    return math.exp(-0.5 * z * z) * 0.3989422804014326779399460599343819
+
+
+@numba.njit(cache=True, fastmath=False)
+def _normal_mass(a: float, b: float) -> float:
+    """``P(a < Z < b)`` for ``Z ~ N(0, 1)`` with full relative accuracy.
+
+    Differences of tail probabilities are used where they do not cancel; when
+    more than two digits would cancel, the interval is short compared with the
+    scale on which the density varies and 8-point Gauss-Legendre is exact to
+    rounding.
+    """
+    if not b > a:
+        return 0.0
+    if b <= 0.0:
+        big = ndtr(b)
+        d = big - ndtr(a)
+    elif a >= 0.0:
+        big = ndtr(-a)
+        d = big - ndtr(-b)
+    else:
+        big = 1.0
+        d = 1.0 - ndtr(a) - ndtr(-b)
+    if d >= 0.01 * big:
+        return d
+    mid = 0.5 * (a + b)
+    half = 0.5 * (b - a)
+    acc = 0.0
+    for i in range(_GL_X.shape[0]):
+        acc += _GL_W[i] * _phi(mid + half * _GL_X[i])
+    return acc * half
+
+
+@numba.njit(cache=True, fastmath=False)
+def _truncnorm_ppf_pq(par: Any, p: float, q: float) -> float:
+    """Truncated-normal quantile at ``p`` given also ``q = 1 - p``."""
+    mu, sd, lo, hi = par[0], par[1], par[2], par[3]
+    if p <= 0.0:
+        return lo
+    if q <= 0.0:
+        return hi
+    a = (lo - mu) / sd
+    b = (hi - mu) / sd
+    mass = _normal_mass(a, b)
+    t = ndtr(a) + p * mass
+    if t < 0.5:
+        z = ndtri(t)
+    else:
+        z = -ndtri(ndtr(-b) + q * mass)
+    return min(max(mu + sd * z, lo), hi)
+
+
+@numba.njit(cache=True, fastmath=False)
+def _truncnorm_cdf(par: Any, x: float) -> float:
+    mu, sd, lo, hi = par[0], par[1], par[2], par[3]
+    if x <= lo:
+        return 0.0
+    if x >= hi:
+        return 1.0
+    a = (lo - mu) / sd
+    return min(_normal_mass(a, (x - mu) / sd) / _normal_mass(a, (hi - mu) / sd), 1.0)
+
+
+@numba.njit(cache=True, fastmath=False)
+def _triangular_ppf_pq(par: Any, p: float, q: float) -> float:
+    lo, mode, hi = par[0], par[1], par[2]
+    if p <= 0.0:
+        return lo
+    if q <= 0.0:
+        return hi
+    width = hi - lo
+    if p * width < mode - lo:
+        x = lo + math.sqrt(p * width * (mode - lo))
+    else:
+        x = hi - math.sqrt(q * width * (hi - mode))
+    return min(max(x, lo), hi)
+
+
+@numba.njit(cache=True, fastmath=False)
+def _triangular_cdf(par: Any, x: float) -> float:
+    lo, mode, hi = par[0], par[1], par[2]
+    if x <= lo:
+        return 0.0
+    if x >= hi:
+        return 1.0
+    if x <= mode:
+        return (x - lo) * (x - lo) / ((hi - lo) * (mode - lo))
+    # 1 - (hi - x)**2 / ((hi - lo) * (hi - mode)), written without cancellation
+    e = x - mode
+    r = hi - mode
+    return min((r * (mode - lo) + e * (2.0 * r - e)) / ((hi - lo) * r), 1.0)
+
+
+@numba.njit(cache=True, fastmath=False)
+def _uniform_ppf_pq(par: Any, p: float, q: float) -> float:
+    if p <= 0.5:
+        return par[0] + p * (par[1] - par[0])
+    return par[1] - q * (par[1] - par[0])
+
+
+@numba.njit(cache=True, fastmath=False)
+def _loguniform_ppf_pq(par: Any, p: float, q: float) -> float:
+    r = math.log(par[1] / par[0])
+    if p <= 0.5:
+        return min(par[0] * math.exp(p * r), par[1])
+    return max(par[1] * math.exp(-q * r), par[0])
+
+
+@numba.njit(cache=True, fastmath=False)
+def _student_t_ppf_pq(par: Any, p: float, q: float, d: float) -> float:
+    """Student-t quantile at ``p`` given ``q = 1 - p`` and ``d = |q - p|``.
+
+    ``P(|T| > t) = I_{df/(df+t^2)}(df/2, 1/2)``: the tails invert that, the
+    centre the complementary ``I_{t^2/(df+t^2)}(1/2, df/2) = d``; both call the
+    lower-tail inversion only, which keeps full relative accuracy.
+    """
+    df, loc, scale = par[0], par[1], par[2]
+    if p <= 0.0:
+        return -math.inf
+    if q <= 0.0:
+        return math.inf
+    if p == q:
+        return loc
+    r = 2.0 * min(p, q)
+    if r <= 0.5:
+        w = _betaincinv_pq(0.5 * df, 0.5, r, 1.0 - r)
+        t = math.sqrt(df * ((1.0 - w) / w)) if w > 0.0 else math.inf
+    else:
+        v = _betaincinv_pq(0.5, 0.5 * df, d, 1.0 - d)
+        t = math.sqrt(df * (v / (1.0 - v)))
+    return loc + scale * t if p > q else loc - scale * t
+
+
+@numba.njit(cache=True, fastmath=False)
+def _student_t_cdf(par: Any, x: float) -> float:
+    df, loc, scale = par[0], par[1], par[2]
+    if x == math.inf:
+        return 1.0
+    if x == -math.inf:
+        return 0.0
+    t = (x - loc) / scale
+    if abs(t) < 1.0:
+        centre = 0.5 * betainc(0.5, 0.5 * df, t * t / (df + t * t))
+        return 0.5 + centre if t > 0.0 else 0.5 - centre
+    tail = 0.5 * betainc(0.5 * df, 0.5, df / (df + t * t))
+    return 1.0 - tail if t > 0.0 else tail
+
+
+@numba.njit(cache=True, fastmath=False)
+def _metalog_m(par: Any, s: float, logit: float) -> float:
+    """Metalog basis sum ``M`` at ``s = u - 1/2`` and ``logit = log(u / (1 - u))`` (Keelin 2016)."""
+    poly = par[0] + s * (par[3] + s * (par[4] + s * (par[6] + s * par[8])))
+    slope = par[1] + s * (par[2] + s * (par[5] + s * par[7]))
+    return poly + logit * slope
+
+
+@numba.njit(cache=True, fastmath=False)
+def _metalog_dm_dt(par: Any, t: float) -> float:
+    """``dM/dt`` with ``t = logit(u)``, i.e. ``u (1 - u) M'(u)``."""
+    s = 0.5 * math.tanh(0.5 * t)
+    c = math.cosh(0.5 * t)
+    dd = 0.25 / (c * c)  # u (1 - u)
+    dpoly = par[3] + s * (2.0 * par[4] + s * (3.0 * par[6] + s * 4.0 * par[8]))
+    dslope = par[2] + s * (2.0 * par[5] + s * 3.0 * par[7])
+    slope = par[1] + s * (par[2] + s * (par[5] + s * par[7]))
+    return slope + dd * (dpoly + t * dslope)
+
+
+@numba.njit(cache=True, fastmath=False)
+def _metalog_transform(par: Any, m: float) -> float:
+    """Quantile from the basis sum ``m`` (``par[11]``: 0 unbounded, 1 lower, 2 upper, 3 both)."""
+    kind = par[11]
+    lo, hi = par[9], par[10]
+    if kind == 0.0:
+        return m
+    if kind == 1.0:
+        return lo + math.exp(m)
+    if kind == 2.0:
+        return hi - math.exp(-m)
+    if m <= 0.0:
+        return min(lo + (hi - lo) / (1.0 + math.exp(-m)), hi)
+    return max(hi - (hi - lo) / (1.0 + math.exp(m)), lo)
+
+
+@numba.njit(cache=True, fastmath=False)
+def _metalog_ppf_sl(par: Any, p: float, q: float, s: float, logit: float) -> float:
+    """Metalog quantile given ``p``, ``q = 1 - p``, ``s = p - 1/2`` and ``logit(p)``."""
+    kind = par[11]
+    if p <= 0.0:
+        return par[9] if kind == 1.0 or kind == 3.0 else -math.inf
+    if q <= 0.0:
+        return par[10] if kind == 2.0 or kind == 3.0 else math.inf
+    return _metalog_transform(par, _metalog_m(par, s, logit))
+
+
+@numba.njit(cache=True, fastmath=False)
+def _metalog_cdf(par: Any, x: float) -> float:
+    """Metalog CDF: safeguarded Newton on ``M(t) = m`` in ``t = logit(u)``."""
+    kind = par[11]
+    lo, hi = par[9], par[10]
+    if kind == 0.0:
+        m = x
+    elif kind == 1.0:
+        if x <= lo:
+            return 0.0
+        m = math.log(x - lo)
+    elif kind == 2.0:
+        if x >= hi:
+            return 1.0
+        m = -math.log(hi - x)
+    else:
+        if x <= lo:
+            return 0.0
+        if x >= hi:
+            return 1.0
+        m = math.log(x - lo) - math.log(hi - x)
+    if m == -math.inf:
+        return 0.0
+    if m == math.inf:
+        return 1.0
+    tlo, thi = -745.0, 745.0
+    if _metalog_m(par, -0.5, tlo) >= m:
+        return 0.0
+    if _metalog_m(par, 0.5, thi) <= m:
+        return 1.0
+    t = 0.0
+    for _ in range(200):
+        f = _metalog_m(par, 0.5 * math.tanh(0.5 * t), t) - m
+        if f == 0.0:
+            break
+        if f < 0.0:
+            tlo = t
+        else:
+            thi = t
+        g = _metalog_dm_dt(par, t)
+        tn = t - f / g if g > 0.0 else math.nan
+        if not (tn > tlo and tn < thi):
+            tn = 0.5 * (tlo + thi)
+        step = abs(tn - t)
+        t = tn
+        if step <= 1e-15 * max(1.0, abs(t)) or thi - tlo <= 1e-15 * max(1.0, abs(t)):
+            break
+    if t >= 0.0:
+        return 1.0 / (1.0 + math.exp(-t))
+    e = math.exp(t)
+    return e / (1.0 + e)
+
+
+@numba.njit(cache=True, fastmath=False)
+def _ppf_pq(code: int, par: Any, p: float, q: float, d: float, s: float, logit: float) -> float:
+    """Quantile of the non-normal-based families given both tails ``p``, ``q``.
+
+    ``d = |q - p|``, ``s = p - 1/2`` and ``logit = log(p / q)`` are passed in so
+    that callers can compute them accurately (from ``u`` or from ``z``).
+    """
+    if code == CODE_TRUNCNORMAL:
+        return _truncnorm_ppf_pq(par, p, q)
+    if code == CODE_BETA:
+        return min(max(par[2] + (par[3] - par[2]) * _betaincinv_pq(par[0], par[1], p, q), par[2]), par[3])
+    if code == CODE_TRIANGULAR:
+        return _triangular_ppf_pq(par, p, q)
+    if code == CODE_UNIFORM:
+        return _uniform_ppf_pq(par, p, q)
+    if code == CODE_LOGUNIFORM:
+        return _loguniform_ppf_pq(par, p, q)
+    if code == CODE_STUDENT_T:
+        return _student_t_ppf_pq(par, p, q, d)
+    if code == CODE_METALOG:
+        return _metalog_ppf_sl(par, p, q, s, logit)
+    return math.nan
+
+
 @numba.njit(cache=True, fastmath=False)
 def ppf(code: int, par: Any, u: float) -> float:
     """Percent-point function (inverse CDF) of family ``code`` at ``u``.
@@ -432,7 +734,7 @@ def ppf(code: int, par: Any, u: float) -> float:
     code : int
         Family code (``Distribution.code``).
     par : numpy.ndarray
-        float64 parameter vector of length 4 (``Distribution.packed()``).
+        float64 parameter vector of length ``NPAR`` (``Distribution.packed()``).
     u : float
         Probability in ``[0, 1]``.
 
@@ -455,7 +757,8 @@ def ppf(code: int, par: Any, u: float) -> float:
         return par[0] + (par[2] - par[0]) * _betaincinv_pq(alpha, beta, u, 1.0 - u)
     if code == CODE_FIXED:
         return par[0]
-    return math.nan
+    logit = math.log(u) - math.log1p(-u) if code == CODE_METALOG and u > 0.0 and u < 1.0 else 0.0
+    return _ppf_pq(code, par, u, 1.0 - u, abs(1.0 - 2.0 * u), u - 0.5, logit)
 
 
 @numba.njit(cache=True, fastmath=False)
@@ -467,7 +770,7 @@ def cdf(code: int, par: Any, x: float) -> float:
     code : int
         Family code (``Distribution.code``).
     par : numpy.ndarray
-        float64 parameter vector of length 4 (``Distribution.packed()``).
+        float64 parameter vector of length ``NPAR`` (``Distribution.packed()``).
     x : float
         Argument.
 
@@ -501,6 +804,25 @@ def cdf(code: int, par: Any, x: float) -> float:
         return betainc(alpha, beta, (x - par[0]) / (par[2] - par[0]))
     if code == CODE_FIXED:
         return 1.0 if x >= par[0] else 0.0
+    if code == CODE_TRUNCNORMAL:
+        return _truncnorm_cdf(par, x)
+    if code == CODE_BETA:
+        return betainc(par[0], par[1], (x - par[2]) / (par[3] - par[2]))
+    if code == CODE_TRIANGULAR:
+        return _triangular_cdf(par, x)
+    if code == CODE_UNIFORM:
+        return min(max((x - par[0]) / (par[1] - par[0]), 0.0), 1.0)
+    if code == CODE_LOGUNIFORM:
+        if x <= par[0]:
+            return 0.0
+        if x >= par[1]:
+            return 1.0
+        t = math.log1p((x - par[0]) / par[0]) if x < 2.0 * par[0] else math.log(x / par[0])
+        return min(t / math.log(par[1] / par[0]), 1.0)
+    if code == CODE_STUDENT_T:
+        return _student_t_cdf(par, x)
+    if code == CODE_METALOG:
+        return _metalog_cdf(par, x)
     return math.nan
 
 
@@ -510,15 +832,15 @@ def from_z(code: int, par: Any, z: float) -> float:
 
     Equivalent to ``ppf(code, par, ndtr(z))`` but with direct paths for the
     normal-based families (no ``erfc``/``ndtri``) and full upper-tail accuracy
-    for PERT.  Allocation-free; intended for use inside ``parallel=True``
-    kernels.
+    for the others (both tails ``ndtr(z)`` and ``ndtr(-z)`` are passed on).
+    Allocation-free; intended for use inside ``parallel=True`` kernels.
 
     Parameters
     ----------
     code : int
         Family code (``Distribution.code``).
     par : numpy.ndarray
-        float64 parameter vector of length 4 (``Distribution.packed()``).
+        float64 parameter vector of length ``NPAR`` (``Distribution.packed()``).
     z : float
         Standard-normal variate.
 
@@ -539,7 +861,12 @@ def from_z(code: int, par: Any, z: float) -> float:
         return par[0] + (par[2] - par[0]) * x
     if code == CODE_FIXED:
         return par[0]
-    return math.nan
+    if math.isnan(z):
+        return math.nan
+    p = ndtr(z)
+    q = ndtr(-z)
+    logit = math.log(p) - math.log(q) if code == CODE_METALOG and p > 0.0 and q > 0.0 else 0.0
+    return _ppf_pq(code, par, p, q, math.erf(abs(z) * _SQRT1_2), 0.5 * math.erf(z * _SQRT1_2), logit)
 
 
 @numba.njit(cache=True, fastmath=False)
@@ -610,17 +937,32 @@ class ParameterError(ValueError):
 
 
 class ParameterTypeError(TypeError):
-    """Distribution parameter of the wrong type (not a real number)."""
+    """Distribution parameter of the wrong type (not a real number).
 
-    def __init__(self, family: str, param: str, value: object) -> None:
+    Parameters
+    ----------
+    family : str
+        Class name of the distribution.
+    param : str
+        Name of the offending parameter.
+    value : object
+        The value that was supplied.
+    expected : str, optional
+        What was expected, phrased to follow "must be"; default "a real number".
+    """
+
+    def __init__(self, family: str, param: str, value: object, expected: str = "a real number") -> None:
         self.family = family
         self.param = param
         self.value = value
-        super().__init__(f"{family}: {param} must be a real number, got {type(value).__name__} {value!r}")
+        self.expected = expected
+        super().__init__(f"{family}: {param} must be {expected}, got {type(value).__name__} {value!r}")
 
     def with_path(self, path: str) -> TypeError:
         """Return a plain ``TypeError`` whose message is prefixed by ``path``."""
-        return TypeError(f"{path}.{self.param}: must be a real number, got {type(self.value).__name__} {self.value!r}")
+        return TypeError(
+            f"{path}.{self.param}: must be {self.expected}, got {type(self.value).__name__} {self.value!r}"
+        )
 
 
 FAMILIES: dict[str, type[Distribution]] = {}
@@ -674,18 +1016,18 @@ class Distribution:
 
     def _init(self, **kwargs: object) -> None:
         """Coerce, store and validate parameters (call from ``__init__``)."""
-        name = type(self).__name__
-        values: dict[str, float] = {}
-        for key in self.param_names:
-            raw = kwargs[key]
-            if isinstance(raw, bool) or not isinstance(raw, numbers.Real):
-                raise ParameterTypeError(name, key, raw)
-            values[key] = float(raw)
+        values: dict[str, Any] = {key: self._coerce(key, kwargs[key]) for key in self.param_names}
         object.__setattr__(self, "_values", values)
         self._validate(kwargs)
         par = self._pack()
         par.setflags(write=False)
         object.__setattr__(self, "_par", par)
+
+    def _coerce(self, key: str, raw: object) -> Any:
+        """Convert one raw parameter value (a real number to ``float``); raise :class:`ParameterTypeError`."""
+        if isinstance(raw, bool) or not isinstance(raw, numbers.Real):
+            raise ParameterTypeError(type(self).__name__, key, raw)
+        return float(raw)
 
     def _validate(self, raw: Mapping[str, object]) -> None:
         """Check parameter values; raise :class:`ParameterError`."""
@@ -750,7 +1092,7 @@ class Distribution:
         Returns
         -------
         numpy.ndarray
-            float64 array of length 4: the parameters in ``param_names`` order,
+            float64 array of length ``NPAR``: the parameters in ``param_names`` order,
             unused slots 0.0.
         """
         return self._par.copy()
@@ -849,7 +1191,7 @@ class Distribution:
         if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 0:
             raise ValueError(f"n must be a non-negative integer, got {n!r}")
         z = np.random.default_rng(seed).standard_normal(int(n))
-        return _from_z_array(self.code, self._par, z)
+        return np.asarray(self.from_z(z), dtype=np.float64)
 
     def mean(self) -> float:
         """Expected value."""
@@ -860,26 +1202,36 @@ class Distribution:
         return float(self.ppf(0.5))
 
 
+def _parse_quantiles(
+    cls_name: str, quantiles: Mapping[float, float], count: tuple[int, int] = (2, 2)
+) -> tuple[list[float], list[float]]:
+    """Validate ``{probability: value}`` pairs; return probabilities and values sorted by probability."""
+    lo, hi = count
+    if not isinstance(quantiles, Mapping) or not lo <= len(quantiles) <= hi:
+        need = "exactly two" if count == (2, 2) else f"exactly {lo}" if lo == hi else f"{lo} to {hi}"
+        raise ValueError(f"{cls_name}.from_quantiles: need {need} {{probability: value}} pairs, got {quantiles!r}")
+    pairs = sorted((float(p), float(x)) for p, x in quantiles.items())
+    for p, x in pairs:
+        if not (0.0 < p < 1.0):
+            raise ValueError(f"{cls_name}.from_quantiles: probability must be in (0, 1), got {p!r}")
+        if not math.isfinite(x):
+            raise ValueError(f"{cls_name}.from_quantiles: value must be finite, got {x!r}")
+    for (p1, x1), (p2, x2) in itertools.pairwise(pairs):
+        if p1 == p2:
+            raise ValueError(f"{cls_name}.from_quantiles: probabilities must differ")
+        if not x1 < x2:
+            raise ValueError(
+                f"{cls_name}.from_quantiles: values must increase with probability, "
+                f"got q({p1!r})={x1!r} >= q({p2!r})={x2!r}"
+            )
+    return [p for p, _ in pairs], [x for _, x in pairs]
+
+
 def _normal_quantile_fit(
     cls_name: str, quantiles: Mapping[float, float], transform: Any, support: str
 ) -> tuple[float, float]:
     """Fit ``(mu, sigma)`` of ``transform(X) ~ N(mu, sigma)`` to two quantiles."""
-    if not isinstance(quantiles, Mapping) or len(quantiles) != 2:
-        raise ValueError(f"{cls_name}.from_quantiles: need exactly two {{probability: value}} pairs, got {quantiles!r}")
-    (p1, x1), (p2, x2) = sorted((float(p), float(x)) for p, x in quantiles.items())
-    for p in (p1, p2):
-        if not (0.0 < p < 1.0):
-            raise ValueError(f"{cls_name}.from_quantiles: probability must be in (0, 1), got {p!r}")
-    if p1 == p2:
-        raise ValueError(f"{cls_name}.from_quantiles: probabilities must differ")
-    for x in (x1, x2):
-        if not math.isfinite(x):
-            raise ValueError(f"{cls_name}.from_quantiles: value must be finite, got {x!r}")
-    if not x1 < x2:
-        raise ValueError(
-            f"{cls_name}.from_quantiles: values must increase with probability, "
-            f"got q({p1!r})={x1!r} >= q({p2!r})={x2!r}"
-        )
+    (p1, p2), (x1, x2) = _parse_quantiles(cls_name, quantiles)
     t1, t2 = transform(x1), transform(x2)
     if t1 is None or t2 is None:
         raise ValueError(f"{cls_name}.from_quantiles: values must lie in the support {support}, got {x1!r}, {x2!r}")
@@ -1192,6 +1544,945 @@ class Fixed(Distribution):
     def median(self) -> float:
         """The constant."""
         return self._values["value"]
+
+
+def _finite_bounds(cls_name: str, lower: float, upper: float) -> tuple[float, float]:
+    """Validate support bounds passed to a ``from_quantiles`` method."""
+    lo, hi = float(lower), float(upper)
+    if math.isnan(lo) or math.isnan(hi) or not lo < hi:
+        raise ValueError(f"{cls_name}.from_quantiles: need lower < upper, got lower={lo!r}, upper={hi!r}")
+    return lo, hi
+
+
+def _bracket_root(fun: Any, grid: NDArray[np.float64], increasing: bool) -> float | None:
+    """Root of a monotone ``fun`` on ``grid``: first sign change (``nan`` values skipped), then Brent."""
+    from scipy.optimize import brentq
+
+    vals = np.array([fun(g) for g in grid])
+    sign = 1.0 if increasing else -1.0
+    ok = np.flatnonzero(np.isfinite(vals))
+    for i, j in itertools.pairwise(ok):
+        if sign * vals[i] <= 0.0 <= sign * vals[j]:
+            if vals[i] == 0.0:
+                return float(grid[i])
+            if vals[j] == 0.0:
+                return float(grid[j])
+            return float(brentq(fun, grid[i], grid[j], xtol=1e-15, rtol=8.9e-16, maxiter=300))
+    return None
+
+
+def _check_reproduces(dist: Distribution, ps: list[float], xs: list[float], what: str) -> None:
+    """Refuse a numerical quantile fit that does not reproduce its inputs."""
+    scale = max(abs(x) for x in xs) + (xs[-1] - xs[0])
+    for p, x in zip(ps, xs, strict=True):
+        if not abs(dist.ppf(p) - x) <= 1e-10 * scale:
+            raise ValueError(f"{type(dist).__name__}.from_quantiles: {what}")
+
+
+class TruncatedNormal(Distribution):
+    """Normal ``N(mean, sd**2)`` truncated to ``[lower, upper]``.
+
+    ``mean`` and ``sd`` are those of the parent (untruncated) normal; the
+    distribution's own mean is :meth:`mean`.
+
+    Parameters
+    ----------
+    mean : float
+        Mean of the parent normal (finite).
+    sd : float
+        Standard deviation of the parent normal (finite, > 0).
+    lower : float, optional
+        Lower truncation point, ``-inf`` (default) for none.
+    upper : float, optional
+        Upper truncation point, ``> lower``; ``inf`` (default) for none.
+
+    Notes
+    -----
+    The interval may lie in a tail of the parent normal, but not more than
+    ``TRUNC_MAX_SD`` (35) standard deviations away from its mean.
+    """
+
+    code = CODE_TRUNCNORMAL
+    family = "truncatednormal"
+    param_names = ("mean", "sd", "lower", "upper")
+    __slots__ = ()
+
+    sd: float
+    lower: float
+    upper: float
+
+    def __init__(self, mean: float, sd: float, lower: float = -math.inf, upper: float = math.inf) -> None:
+        self._init(mean=mean, sd=sd, lower=lower, upper=upper)
+
+    def _validate(self, raw: Mapping[str, object]) -> None:
+        v = self._values
+        self._require_finite("mean", raw)
+        self._require_positive("sd", raw)
+        lo, hi, mu, sd = v["lower"], v["upper"], v["mean"], v["sd"]
+        self._require(lo < math.inf, "lower", "a number < inf (-inf for no bound)", raw)
+        self._require(hi > lo, "upper", f"> lower ({lo!r}); inf for no bound", raw)
+        limit = TRUNC_MAX_SD
+        self._require(lo < mu + limit * sd, "lower", f"< mean + {limit:g} * sd = {mu + limit * sd!r}", raw)
+        self._require(hi > mu - limit * sd, "upper", f"> mean - {limit:g} * sd = {mu - limit * sd!r}", raw)
+
+    def mean(self) -> float:
+        """Expected value ``mean + sd * (phi(a) - phi(b)) / (Phi(b) - Phi(a))`` of the truncated variable."""
+        v = self._values
+        a = (v["lower"] - v["mean"]) / v["sd"]
+        b = (v["upper"] - v["mean"]) / v["sd"]
+        pa = _phi(a) if math.isfinite(a) else 0.0
+        pb = _phi(b) if math.isfinite(b) else 0.0
+        return min(max(v["mean"] + v["sd"] * (pa - pb) / _normal_mass(a, b), v["lower"]), v["upper"])
+
+    @classmethod
+    def from_quantiles(
+        cls, quantiles: Mapping[float, float], *, lower: float = -math.inf, upper: float = math.inf
+    ) -> TruncatedNormal:
+        """Truncated normal with given bounds through two quantiles (numerical solve).
+
+        Parameters
+        ----------
+        quantiles : Mapping[float, float]
+            Exactly two ``{probability: value}`` pairs inside ``(lower, upper)``.
+        lower, upper : float, optional
+            Truncation points (default: none).
+
+        Returns
+        -------
+        TruncatedNormal
+
+        Raises
+        ------
+        ValueError
+            If no truncated normal on ``[lower, upper]`` has these quantiles
+            (e.g. they are spread wider than a uniform on the bounds would be).
+        """
+        name = cls.__name__
+        (p1, p2), (x1, x2) = _parse_quantiles(name, quantiles)
+        lo, hi = _finite_bounds(name, lower, upper)
+        if not (lo < x1 and x2 < hi):
+            raise ValueError(
+                f"{name}.from_quantiles: values must lie in the support ({lo!r}, {hi!r}), got {x1!r}, {x2!r}"
+            )
+        if lo == -math.inf and hi == math.inf:
+            mu, sd = _normal_quantile_fit(name, quantiles, lambda x: x, "(-inf, inf)")
+            return cls(mu, sd, lo, hi)
+        par = np.zeros(NPAR)
+        par[2], par[3] = lo, hi
+        limit = TRUNC_MAX_SD - 0.1
+
+        def mean_for(sd: float) -> float | None:
+            from scipy.optimize import brentq
+
+            def f(m: float) -> float:
+                par[0], par[1] = m, sd
+                return cdf(CODE_TRUNCNORMAL, par, x1) - p1
+
+            mlo = max(x1 - 40.0 * sd, lo - limit * sd)
+            mhi = min(x1 + 40.0 * sd, hi + limit * sd)
+            if f(mlo) < 0.0 or f(mhi) > 0.0:
+                return None
+            return float(brentq(f, mlo, mhi, xtol=1e-15 * (abs(x1) + sd), rtol=8.9e-16, maxiter=300))
+
+        def h(log_sd: float) -> float:
+            sd = math.exp(log_sd)
+            m = mean_for(sd)
+            if m is None:
+                return math.nan
+            par[0], par[1] = m, sd
+            return cdf(CODE_TRUNCNORMAL, par, x2) - p2
+
+        spread = x2 - x1
+        width = hi - lo if math.isfinite(hi - lo) else spread
+        grid = np.linspace(math.log(1e-3 * spread), math.log(1e3 * max(spread, width)), 61)
+        log_sd = _bracket_root(h, grid, increasing=False)
+        reason = f"no truncated normal on ({lo!r}, {hi!r}) has these quantiles; try Beta or PERT"
+        if log_sd is None:
+            raise ValueError(f"{name}.from_quantiles: {reason}")
+        sd = math.exp(log_sd)
+        mu = mean_for(sd)
+        if mu is None:
+            raise ValueError(f"{name}.from_quantiles: {reason}")
+        dist = cls(mu, sd, lo, hi)
+        _check_reproduces(dist, [p1, p2], [x1, x2], reason)
+        return dist
+
+
+class Beta(Distribution):
+    """Beta distribution with shapes ``a``, ``b`` scaled to ``[lower, upper]``.
+
+    Parameters
+    ----------
+    a, b : float
+        Shape parameters (finite, > 0).
+    lower : float, optional
+        Lower bound (finite); default 0.
+    upper : float, optional
+        Upper bound (finite, > lower); default 1.
+    """
+
+    code = CODE_BETA
+    family = "beta"
+    param_names = ("a", "b", "lower", "upper")
+    __slots__ = ()
+
+    a: float
+    b: float
+    lower: float
+    upper: float
+
+    def __init__(self, a: float, b: float, lower: float = 0.0, upper: float = 1.0) -> None:
+        self._init(a=a, b=b, lower=lower, upper=upper)
+
+    def _validate(self, raw: Mapping[str, object]) -> None:
+        self._require_positive("a", raw)
+        self._require_positive("b", raw)
+        self._require_finite("lower", raw)
+        lo, hi = self._values["lower"], self._values["upper"]
+        self._require(math.isfinite(hi) and hi > lo, "upper", f"finite and > lower ({lo!r})", raw)
+
+    def mean(self) -> float:
+        """Expected value ``lower + (upper - lower) * a / (a + b)``."""
+        v = self._values
+        return v["lower"] + (v["upper"] - v["lower"]) * v["a"] / (v["a"] + v["b"])
+
+    @classmethod
+    def from_quantiles(cls, quantiles: Mapping[float, float], *, lower: float = 0.0, upper: float = 1.0) -> Beta:
+        """Beta on ``[lower, upper]`` through two quantiles (numerical solve).
+
+        Parameters
+        ----------
+        quantiles : Mapping[float, float]
+            Exactly two ``{probability: value}`` pairs inside ``(lower, upper)``.
+        lower, upper : float, optional
+            Bounds, default ``[0, 1]``.
+
+        Returns
+        -------
+        Beta
+
+        Raises
+        ------
+        ValueError
+            If no beta with shapes in ``[1e-3, 1e5]`` has these quantiles.
+        """
+        name = cls.__name__
+        (p1, p2), (x1, x2) = _parse_quantiles(name, quantiles)
+        lo, hi = _finite_bounds(name, lower, upper)
+        if not (math.isfinite(lo) and math.isfinite(hi) and lo < x1 and x2 < hi):
+            raise ValueError(
+                f"{name}.from_quantiles: values must lie in the support ({lo!r}, {hi!r}), got {x1!r}, {x2!r}"
+            )
+        y1, y2 = (x1 - lo) / (hi - lo), (x2 - lo) / (hi - lo)
+        log_min, log_max = math.log(1e-3), math.log(1e5)
+
+        def b_for(a: float) -> float | None:
+            from scipy.optimize import brentq
+
+            def f(log_b: float) -> float:  # increasing in b
+                return betainc(a, math.exp(log_b), y1) - p1
+
+            if f(log_min) > 0.0 or f(log_max) < 0.0:
+                return None
+            return math.exp(brentq(f, log_min, log_max, xtol=1e-15, rtol=8.9e-16, maxiter=300))
+
+        def h(log_a: float) -> float:
+            a = math.exp(log_a)
+            b = b_for(a)
+            return math.nan if b is None else betainc(a, b, y2) - p2
+
+        log_a = _bracket_root(h, np.linspace(log_min, log_max, 81), increasing=True)
+        reason = f"no beta on ({lo!r}, {hi!r}) with shapes in [1e-3, 1e5] has these quantiles"
+        b = None if log_a is None else b_for(math.exp(log_a))
+        if log_a is None or b is None:
+            raise ValueError(f"{name}.from_quantiles: {reason}")
+        dist = cls(math.exp(log_a), b, lo, hi)
+        _check_reproduces(dist, [p1, p2], [x1, x2], reason)
+        return dist
+
+
+def _triangular_unit_ppf(p: float, m: float) -> float:
+    """Quantile of the triangular distribution on ``[0, 1]`` with mode ``m``."""
+    return math.sqrt(p * m) if p < m else 1.0 - math.sqrt((1.0 - p) * (1.0 - m))
+
+
+class Triangular(Distribution):
+    """Triangular distribution on ``[minimum, maximum]`` with peak at ``mode``.
+
+    Parameters
+    ----------
+    minimum : float
+        Lower bound (finite).
+    mode : float
+        Most likely value, ``minimum <= mode <= maximum``.
+    maximum : float
+        Upper bound (finite), ``> minimum``.
+    """
+
+    code = CODE_TRIANGULAR
+    family = "triangular"
+    param_names = ("minimum", "mode", "maximum")
+    __slots__ = ()
+
+    minimum: float
+    mode: float
+    maximum: float
+
+    def __init__(self, minimum: float, mode: float, maximum: float) -> None:
+        self._init(minimum=minimum, mode=mode, maximum=maximum)
+
+    def _validate(self, raw: Mapping[str, object]) -> None:
+        v = self._values
+        self._require_finite("minimum", raw)
+        self._require_finite("maximum", raw)
+        self._require(v["maximum"] > v["minimum"], "maximum", f"> minimum ({v['minimum']!r})", raw)
+        self._require(
+            math.isfinite(v["mode"]) and v["minimum"] <= v["mode"] <= v["maximum"],
+            "mode",
+            f"finite and within [minimum, maximum] = [{v['minimum']!r}, {v['maximum']!r}]",
+            raw,
+        )
+
+    def mean(self) -> float:
+        """Expected value ``(minimum + mode + maximum) / 3``."""
+        v = self._values
+        return (v["minimum"] + v["mode"] + v["maximum"]) / 3.0
+
+    @classmethod
+    def from_quantiles(cls, quantiles: Mapping[float, float]) -> Triangular:
+        """Triangular distribution through three quantiles.
+
+        A triangle has three parameters, so two quantiles do not determine it.
+        With the mode's probability ``m = (mode - minimum) / (maximum - minimum)``
+        fixed, the quantiles are affine in ``(minimum, maximum - minimum)``;
+        ``m`` is found by a one-dimensional root search.
+
+        Parameters
+        ----------
+        quantiles : Mapping[float, float]
+            Exactly three ``{probability: value}`` pairs.
+
+        Returns
+        -------
+        Triangular
+
+        Raises
+        ------
+        ValueError
+            If no triangle has these quantiles (e.g. ``{0.1: 0, 0.5: 9, 0.9: 10}``
+            is more skewed than any triangle).
+        """
+        name = cls.__name__
+        ps, xs = _parse_quantiles(name, quantiles, (3, 3))
+        target = (xs[1] - xs[0]) / (xs[2] - xs[0])
+
+        def ratio(m: float) -> float:
+            g = [_triangular_unit_ppf(p, m) for p in ps]
+            return (g[1] - g[0]) / (g[2] - g[0]) - target
+
+        m = _bracket_root(ratio, np.linspace(0.0, 1.0, 201), increasing=True)
+        if m is None:
+            m = _bracket_root(ratio, np.linspace(0.0, 1.0, 201), increasing=False)
+        reason = "no triangular distribution has these quantiles; try PERT, Beta or Metalog"
+        if m is None:
+            raise ValueError(f"{name}.from_quantiles: {reason}")
+        g = [_triangular_unit_ppf(p, m) for p in ps]
+        width = (xs[2] - xs[0]) / (g[2] - g[0])
+        lo = xs[0] - width * g[0]
+        hi = xs[2] + width * (1.0 - g[2])
+        dist = cls(lo, min(max(lo + m * (hi - lo), lo), hi), hi)
+        _check_reproduces(dist, ps, xs, reason)
+        return dist
+
+
+class Uniform(Distribution):
+    """Continuous uniform distribution on ``[lower, upper]``.
+
+    Parameters
+    ----------
+    lower : float
+        Lower bound (finite).
+    upper : float
+        Upper bound (finite, > lower).
+    """
+
+    code = CODE_UNIFORM
+    family = "uniform"
+    param_names = ("lower", "upper")
+    __slots__ = ()
+
+    lower: float
+    upper: float
+
+    def __init__(self, lower: float, upper: float) -> None:
+        self._init(lower=lower, upper=upper)
+
+    def _validate(self, raw: Mapping[str, object]) -> None:
+        self._require_finite("lower", raw)
+        lo, hi = self._values["lower"], self._values["upper"]
+        self._require(math.isfinite(hi) and hi > lo, "upper", f"finite and > lower ({lo!r})", raw)
+
+    def mean(self) -> float:
+        """Expected value ``(lower + upper) / 2``."""
+        return 0.5 * (self._values["lower"] + self._values["upper"])
+
+    @classmethod
+    def from_quantiles(cls, quantiles: Mapping[float, float]) -> Uniform:
+        """Uniform distribution through two quantiles.
+
+        Parameters
+        ----------
+        quantiles : Mapping[float, float]
+            Exactly two ``{probability: value}`` pairs.
+
+        Returns
+        -------
+        Uniform
+        """
+        (p1, p2), (x1, x2) = _parse_quantiles(cls.__name__, quantiles)
+        width = (x2 - x1) / (p2 - p1)
+        return cls(x1 - p1 * width, x2 + (1.0 - p2) * width)
+
+
+class LogUniform(Distribution):
+    """Log-uniform (reciprocal) distribution: ``log(X)`` uniform on ``[log(lower), log(upper)]``.
+
+    Parameters
+    ----------
+    lower : float
+        Lower bound (finite, > 0).
+    upper : float
+        Upper bound (finite, > lower).
+    """
+
+    code = CODE_LOGUNIFORM
+    family = "loguniform"
+    param_names = ("lower", "upper")
+    __slots__ = ()
+
+    lower: float
+    upper: float
+
+    def __init__(self, lower: float, upper: float) -> None:
+        self._init(lower=lower, upper=upper)
+
+    def _validate(self, raw: Mapping[str, object]) -> None:
+        self._require_positive("lower", raw)
+        lo, hi = self._values["lower"], self._values["upper"]
+        self._require(math.isfinite(hi) and hi > lo, "upper", f"finite and > lower ({lo!r})", raw)
+
+    def mean(self) -> float:
+        """Expected value ``(upper - lower) / log(upper / lower)``."""
+        lo, hi = self._values["lower"], self._values["upper"]
+        return (hi - lo) / math.log(hi / lo)
+
+    @classmethod
+    def from_quantiles(cls, quantiles: Mapping[float, float]) -> LogUniform:
+        """Log-uniform distribution through two quantiles.
+
+        Parameters
+        ----------
+        quantiles : Mapping[float, float]
+            Exactly two ``{probability: value}`` pairs with values > 0.
+
+        Returns
+        -------
+        LogUniform
+        """
+        name = cls.__name__
+        (p1, p2), (x1, x2) = _parse_quantiles(name, quantiles)
+        if not x1 > 0.0:
+            raise ValueError(f"{name}.from_quantiles: values must lie in the support (0, inf), got {x1!r}, {x2!r}")
+        width = math.log(x2 / x1) / (p2 - p1)
+        return cls(x1 * math.exp(-p1 * width), x2 * math.exp((1.0 - p2) * width))
+
+
+class StudentT(Distribution):
+    """Location-scale Student's t: ``loc + scale * T`` with ``T ~ t(df)``.
+
+    Parameters
+    ----------
+    df : float
+        Degrees of freedom (finite, > 0); small values give heavy tails
+        (``df = 1`` is the Cauchy distribution).
+    loc : float, optional
+        Location (median), finite; default 0.
+    scale : float, optional
+        Scale (finite, > 0); default 1.
+    """
+
+    code = CODE_STUDENT_T
+    family = "studentt"
+    param_names = ("df", "loc", "scale")
+    __slots__ = ()
+
+    df: float
+    loc: float
+    scale: float
+
+    def __init__(self, df: float, loc: float = 0.0, scale: float = 1.0) -> None:
+        self._init(df=df, loc=loc, scale=scale)
+
+    def _validate(self, raw: Mapping[str, object]) -> None:
+        self._require_positive("df", raw)
+        self._require_finite("loc", raw)
+        self._require_positive("scale", raw)
+
+    def mean(self) -> float:
+        """Expected value ``loc`` (``nan`` for ``df <= 1``, where it does not exist)."""
+        return self._values["loc"] if self._values["df"] > 1.0 else math.nan
+
+    def median(self) -> float:
+        """Median ``loc``."""
+        return self._values["loc"]
+
+    @classmethod
+    def from_quantiles(cls, quantiles: Mapping[float, float], *, df: float) -> StudentT:
+        """Student's t with given ``df`` through two quantiles.
+
+        Parameters
+        ----------
+        quantiles : Mapping[float, float]
+            Exactly two ``{probability: value}`` pairs.
+        df : float
+            Degrees of freedom (> 0).
+
+        Returns
+        -------
+        StudentT
+        """
+        (p1, p2), (x1, x2) = _parse_quantiles(cls.__name__, quantiles)
+        unit = cls(df)
+        t1, t2 = unit.ppf(p1), unit.ppf(p2)
+        scale = (x2 - x1) / (t2 - t1)
+        return cls(df, x1 - scale * t1, scale)
+
+
+def _real_list(cls_name: str, key: str, raw: object) -> tuple[float, ...]:
+    """Coerce a sequence of real numbers; raise :class:`ParameterTypeError`."""
+    expected = "a list of real numbers"
+    if isinstance(raw, np.ndarray):
+        if raw.ndim != 1 or raw.dtype.kind not in "iuf":
+            raise ParameterTypeError(cls_name, key, raw, expected)
+        return tuple(float(v) for v in raw)
+    if isinstance(raw, (str, bytes, Mapping)) or not isinstance(raw, Sequence):
+        raise ParameterTypeError(cls_name, key, raw, expected)
+    for v in raw:
+        if isinstance(v, bool) or not isinstance(v, numbers.Real):
+            raise ParameterTypeError(cls_name, key, raw, expected)
+    return tuple(float(v) for v in raw)
+
+
+def _metalog_basis(p: ArrayLike, terms: int) -> NDArray[np.float64]:
+    """Metalog basis (Keelin 2016) at probabilities ``p``: shape ``(len(p), terms)``."""
+    p = np.asarray(p, dtype=np.float64)
+    s = p - 0.5
+    logit = np.log(p) - np.log1p(-p)
+    cols = [np.ones_like(p), logit, s * logit, s, s**2, s**2 * logit, s**3, s**3 * logit, s**4]
+    return np.stack(cols[:terms], axis=1)
+
+
+def _logistic_density(t: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``u (1 - u)`` at ``u = expit(t)``, without overflow."""
+    e = np.exp(-np.abs(t))
+    return e / (1.0 + e) ** 2
+
+
+def _metalog_slope_t(coef: NDArray[np.float64], t: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``dM/dt`` at ``t = logit(u)``: positive everywhere iff the quantile function increases."""
+    a = np.zeros(METALOG_MAX_TERMS)
+    a[: coef.size] = coef
+    s = 0.5 * np.tanh(0.5 * t)
+    dd = _logistic_density(t)
+    dpoly = a[3] + s * (2 * a[4] + s * (3 * a[6] + s * 4 * a[8]))
+    dslope = a[2] + s * (2 * a[5] + s * 3 * a[7])
+    slope = a[1] + s * (a[2] + s * (a[5] + s * a[7]))
+    return slope + dd * (dpoly + t * dslope)
+
+
+class Metalog(Distribution):
+    """Keelin (2016) metalog distribution fitted to 3 to 9 quantiles.
+
+    The quantile function is ``Q(u) = T(M(u))`` with the metalog series
+    ``M(u) = a1 + a2 L + a3 s L + a4 s + a5 s**2 + a6 s**2 L + a7 s**3 + ...``,
+    ``L = log(u / (1 - u))``, ``s = u - 1/2``, and ``T`` the identity
+    (unbounded), ``lower + exp(M)`` (``lower`` given), ``upper - exp(-M)``
+    (``upper`` given) or ``(lower + upper * exp(M)) / (1 + exp(M))`` (both).
+    The ``terms`` coefficients are the exact solution (``terms`` equal to the
+    number of quantiles) or the least-squares fit of the transformed values
+    on the basis.
+
+    Parameters
+    ----------
+    probabilities : sequence of float
+        3 to 9 distinct probabilities in ``(0, 1)``.
+    values : sequence of float
+        The matching quantiles, strictly increasing with probability.
+    lower, upper : float or None, optional
+        Bounds of the support (``None``: unbounded on that side).
+    terms : int or None, optional
+        Number of metalog terms, from 2 to the number of quantiles; default:
+        the number of quantiles (exact fit).
+
+    Raises
+    ------
+    ValueError
+        Invalid input, or an infeasible fit: a quantile function that is not
+        strictly increasing (negative density somewhere).
+
+    Notes
+    -----
+    Pairs are stored sorted by probability.  ``packed()`` holds the nine
+    coefficients (zero-padded), ``lower``, ``upper`` and the kind of bounds.
+    """
+
+    code = CODE_METALOG
+    family = "metalog"
+    param_names = ("probabilities", "values", "lower", "upper", "terms")
+    __slots__ = ("_coef",)
+
+    probabilities: tuple[float, ...]
+    values: tuple[float, ...]
+    lower: float | None
+    upper: float | None
+    terms: int
+
+    def __init__(
+        self,
+        probabilities: Sequence[float],
+        values: Sequence[float],
+        lower: float | None = None,
+        upper: float | None = None,
+        terms: int | None = None,
+    ) -> None:
+        self._init(probabilities=probabilities, values=values, lower=lower, upper=upper, terms=terms)
+
+    def _coerce(self, key: str, raw: object) -> Any:
+        name = type(self).__name__
+        if key in ("probabilities", "values"):
+            return _real_list(name, key, raw)
+        if raw is None:
+            return None
+        if key == "terms":
+            if isinstance(raw, bool) or not isinstance(raw, numbers.Integral):
+                raise ParameterTypeError(name, key, raw, "an integer")
+            return int(raw)
+        return super()._coerce(key, raw)
+
+    def _validate(self, raw: Mapping[str, object]) -> None:
+        v = self._values
+        ps, xs = v["probabilities"], v["values"]
+        n = len(ps)
+        self._require(3 <= n <= METALOG_MAX_TERMS, "probabilities", "a list of 3 to 9 probabilities", raw)
+        self._require(len(xs) == n, "values", f"a list of {n} values, one per probability", raw)
+        self._require(all(0.0 < p < 1.0 for p in ps), "probabilities", "in (0, 1)", raw)
+        self._require(len(set(ps)) == n, "probabilities", "distinct", raw)
+        self._require(all(math.isfinite(x) for x in xs), "values", "finite", raw)
+        order = sorted(range(n), key=lambda i: ps[i])
+        ps = tuple(ps[i] for i in order)
+        xs = tuple(xs[i] for i in order)
+        self._require(
+            all(a < b for a, b in itertools.pairwise(xs)), "values", "strictly increasing with probability", raw
+        )
+        lo, hi = v["lower"], v["upper"]
+        for key in ("lower", "upper"):
+            self._require(v[key] is None or math.isfinite(v[key]), key, "finite or None (unbounded)", raw)
+        if lo is not None and hi is not None:
+            self._require(hi > lo, "upper", f"> lower ({lo!r})", raw)
+        inside = (lo is None or xs[0] > lo) and (hi is None or xs[-1] < hi)
+        support = f"({'-inf' if lo is None else repr(lo)}, {'inf' if hi is None else repr(hi)})"
+        self._require(inside, "values", f"inside the support {support}", raw)
+        if v["terms"] is None:
+            v["terms"] = n
+        k = v["terms"]
+        self._require(2 <= k <= n, "terms", f"an integer from 2 to the number of quantiles ({n})", raw)
+        v["probabilities"], v["values"] = ps, xs
+        x = np.asarray(xs)
+        if lo is not None and hi is not None:
+            y = np.log(x - lo) - np.log(hi - x)
+        elif lo is not None:
+            y = np.log(x - lo)
+        elif hi is not None:
+            y = -np.log(hi - x)
+        else:
+            y = x
+        basis = _metalog_basis(ps, k)
+        with np.errstate(all="ignore"):
+            coef = np.linalg.solve(basis, y) if k == n else np.linalg.lstsq(basis, y, rcond=None)[0]
+        kind = {(False, False): "unbounded", (True, False): "lower-bounded", (False, True): "upper-bounded"}.get(
+            (lo is not None, hi is not None), "bounded"
+        )
+        self._require(
+            bool(np.all(np.isfinite(coef))),
+            "values",
+            f"quantiles that a {k}-term {kind} metalog can fit (the system is singular)",
+            raw,
+        )
+        # dM/dt on a fine grid in t = logit(u), plus its limits at u = 0 and 1
+        t = np.concatenate([[-np.inf], np.linspace(-60.0, 60.0, 24001), [np.inf]])
+        a = np.zeros(METALOG_MAX_TERMS)
+        a[:k] = coef
+        slope = np.concatenate(
+            [
+                [a[1] - 0.5 * a[2] + 0.25 * a[5] - 0.125 * a[7]],
+                _metalog_slope_t(coef, t[1:-1]),
+                [a[1] + 0.5 * a[2] + 0.25 * a[5] + 0.125 * a[7]],
+            ]
+        )
+        if not np.all(slope > 0.0):
+            i = int(np.argmin(slope))
+            u = 0.0 if i == 0 else 1.0 if i == t.size - 1 else 1.0 / (1.0 + math.exp(-t[i]))
+            self._require(
+                False,
+                "values",
+                f"quantiles of a feasible metalog, but the {k}-term {kind} fit has a quantile function that is not "
+                f"strictly increasing (negative density near u={u:.3g}); use fewer or less skewed quantiles, "
+                "more terms, or bounds",
+                raw,
+            )
+        object.__setattr__(self, "_coef", coef)
+
+    def _pack(self) -> NDArray[np.float64]:
+        par = np.zeros(NPAR, dtype=np.float64)
+        par[: self._coef.size] = self._coef
+        lo, hi = self._values["lower"], self._values["upper"]
+        par[9] = 0.0 if lo is None else lo
+        par[10] = 0.0 if hi is None else hi
+        par[11] = (lo is not None) + 2.0 * (hi is not None)
+        return par
+
+    @property
+    def coefficients(self) -> tuple[float, ...]:
+        """The ``terms`` fitted metalog coefficients ``a1, a2, ...``."""
+        return tuple(float(c) for c in self._coef)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-dict form (lists for the quantiles; ``lower``/``upper`` only if set)."""
+        v = self._values
+        out: dict[str, Any] = {"family": self.family, "probabilities": list(v["probabilities"])}
+        out["values"] = list(v["values"])
+        for key in ("lower", "upper"):
+            if v[key] is not None:
+                out[key] = v[key]
+        out["terms"] = v["terms"]
+        return out
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self._values.items() if v is not None)
+        return f"{type(self).__name__}({args})"
+
+    def mean(self) -> float:
+        """Expected value (numerical; trapezoid rule in ``logit(u)``).
+
+        Returns ``inf`` (``-inf``) when the upper (lower) tail of a
+        semi-bounded metalog is too heavy for the mean to exist.
+        """
+        a = np.zeros(METALOG_MAX_TERMS)
+        a[: self._coef.size] = self._coef
+        tail_lo = a[1] - 0.5 * a[2] + 0.25 * a[5] - 0.125 * a[7]
+        tail_hi = a[1] + 0.5 * a[2] + 0.25 * a[5] + 0.125 * a[7]
+        lo, hi = self._values["lower"], self._values["upper"]
+        t_lo, t_hi = -60.0, 60.0
+        if lo is not None and hi is None:
+            if tail_hi >= 1.0:
+                return math.inf
+            t_hi = min(700.0, 60.0 / (1.0 - tail_hi))
+        if hi is not None and lo is None:
+            if tail_lo >= 1.0:
+                return -math.inf
+            t_lo = -min(700.0, 60.0 / (1.0 - tail_lo))
+        t = np.linspace(t_lo, t_hi, int((t_hi - t_lo) * 200) + 1)
+        x = _from_t(self._par, t)
+        w = _logistic_density(t)
+        f = x * w
+        return float((np.sum(f) - 0.5 * (f[0] + f[-1])) * (t[1] - t[0]))
+
+    @classmethod
+    def from_quantiles(
+        cls,
+        quantiles: Mapping[float, float],
+        *,
+        lower: float | None = None,
+        upper: float | None = None,
+        terms: int | None = None,
+    ) -> Metalog:
+        """Metalog through 3 to 9 ``{probability: value}`` pairs.
+
+        Parameters
+        ----------
+        quantiles : Mapping[float, float]
+            3 to 9 ``{probability: value}`` pairs.
+        lower, upper : float or None, optional
+            Bounds of the support (``None``: unbounded on that side).
+        terms : int or None, optional
+            Number of terms (default: one per quantile, an exact fit).
+
+        Returns
+        -------
+        Metalog
+
+        Raises
+        ------
+        ValueError
+            Invalid quantiles or an infeasible fit (message says why).
+        """
+        ps, xs = _parse_quantiles(cls.__name__, quantiles, (3, METALOG_MAX_TERMS))
+        return cls(ps, xs, lower, upper, terms)
+
+
+@numba.njit(cache=True, fastmath=False)
+def _from_t(par: Any, t: Any) -> Any:
+    """Metalog quantile at ``t = logit(u)`` (vectorised, for the mean)."""
+    out = np.empty(t.shape[0])
+    for i in range(t.shape[0]):
+        out[i] = _metalog_transform(par, _metalog_m(par, 0.5 * math.tanh(0.5 * t[i]), t[i]))
+    return out
+
+
+class Empirical(Distribution):
+    """Empirical distribution of observed values or samples.
+
+    The quantile function interpolates the sorted values linearly, like
+    ``numpy.quantile(values, u, method="linear")``; the CDF is its
+    piecewise-linear inverse (right-continuous at ties).  The support is
+    ``[min(values), max(values)]``.
+
+    Parameters
+    ----------
+    values : sequence of float or numpy.ndarray
+        At least two finite values, not all equal (stored sorted).
+
+    Notes
+    -----
+    Evaluated in Python/NumPy only: the numba dispatchers return ``nan`` for
+    this family, and the simulation engine reads it from its spline table in
+    ``z``.  ``packed()`` holds ``(min, max, n)`` for information.
+    """
+
+    code = CODE_EMPIRICAL
+    family = "empirical"
+    param_names = ("values",)
+    __slots__ = ()
+
+    values: NDArray[np.float64]
+
+    def __init__(self, values: ArrayLike) -> None:
+        self._init(values=values)
+
+    def _coerce(self, key: str, raw: object) -> Any:
+        arr = np.sort(np.asarray(_real_list(type(self).__name__, key, raw), dtype=np.float64))
+        arr.setflags(write=False)
+        return arr
+
+    def _validate(self, raw: Mapping[str, object]) -> None:
+        v = self._values["values"]
+        self._require(v.size >= 2, "values", "a list of at least two values", raw)
+        self._require(bool(np.all(np.isfinite(v))), "values", "finite", raw)
+        self._require(v[-1] > v[0], "values", "not all equal (use Fixed for a constant)", raw)
+
+    def _pack(self) -> NDArray[np.float64]:
+        v = self._values["values"]
+        par = np.zeros(NPAR, dtype=np.float64)
+        par[:3] = v[0], v[-1], v.size
+        return par
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return bool(np.array_equal(self._values["values"], other._values["values"]))  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self._values["values"].tobytes()))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self._values["values"].copy(),))
+
+    def __repr__(self) -> str:
+        v = self._values["values"]
+        if v.size <= 8:
+            return f"{type(self).__name__}(values={[float(x) for x in v]!r})"
+        lo, mid, hi = float(v[0]), self.median(), float(v[-1])
+        return f"<{type(self).__name__}: {v.size} values, min={lo!r}, median={mid!r}, max={hi!r}>"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-dict form ``{"family": "empirical", "values": [sorted values]}``."""
+        return {"family": self.family, "values": [float(x) for x in self._values["values"]]}
+
+    def _ppf_pq(self, p: NDArray[np.float64], q: NDArray[np.float64]) -> NDArray[np.float64]:
+        v = self._values["values"]
+        n1 = v.size - 1
+        pos = np.where(p <= 0.5, n1 * p, n1 - n1 * q)
+        return np.interp(pos, np.arange(v.size, dtype=np.float64), v)
+
+    def ppf(self, u: ArrayLike) -> Any:
+        """Percent-point function: linear interpolation of the sorted values.
+
+        Parameters
+        ----------
+        u : array_like
+            Probabilities in ``[0, 1]``.
+
+        Returns
+        -------
+        float or numpy.ndarray
+            Same as ``numpy.quantile(values, u, method="linear")`` up to rounding.
+        """
+        arr = np.asarray(u, dtype=np.float64)
+        if not np.all((arr >= 0.0) & (arr <= 1.0)):
+            raise ValueError(f"{type(self).__name__}.ppf: u must be in [0, 1]")
+        out = self._ppf_pq(arr, 1.0 - arr)
+        return float(out) if arr.ndim == 0 else out
+
+    def cdf(self, x: ArrayLike) -> Any:
+        """Cumulative distribution function (inverse of :meth:`ppf`, right-continuous).
+
+        Parameters
+        ----------
+        x : array_like
+            Points at which to evaluate.
+
+        Returns
+        -------
+        float or numpy.ndarray
+            ``P(X <= x)``; ``nan`` for ``nan`` input.
+        """
+        arr = np.asarray(x, dtype=np.float64)
+        v = self._values["values"]
+        n1 = v.size - 1
+        k = np.searchsorted(v, arr, side="right")  # number of values <= x
+        i = np.clip(k - 1, 0, n1 - 1)
+        lo, hi = v[i], v[i + 1]
+        frac = np.where(hi > lo, (arr - lo) / np.where(hi > lo, hi - lo, 1.0), 1.0)
+        out = np.where(k <= 0, 0.0, np.where(k > n1, 1.0, (i + np.clip(frac, 0.0, 1.0)) / n1))
+        out = np.where(np.isnan(arr), np.nan, out)
+        return float(out) if arr.ndim == 0 else out
+
+    def from_z(self, z: ArrayLike) -> Any:
+        """Values at standard-normal draws ``z`` (``ppf(ndtr(z))``, both tails accurate).
+
+        Parameters
+        ----------
+        z : array_like
+            Standard-normal variates.
+
+        Returns
+        -------
+        float or numpy.ndarray
+            Same shape as ``z`` (a float for scalar input).
+        """
+        from scipy.special import ndtr as sp_ndtr
+
+        arr = np.asarray(z, dtype=np.float64)
+        out = self._ppf_pq(sp_ndtr(arr), sp_ndtr(-arr))
+        return float(out) if arr.ndim == 0 else out
+
+    def mean(self) -> float:
+        """Expected value of the interpolated distribution (not the sample mean).
+
+        ``(sum(v) - (v[0] + v[-1]) / 2) / (n - 1)`` for sorted values ``v``.
+        """
+        v = self._values["values"]
+        return float((np.sum(v) - 0.5 * (v[0] + v[-1])) / (v.size - 1))
 
 
 def _defaults(cls: type[Distribution]) -> dict[str, Any]:
