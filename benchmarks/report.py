@@ -173,7 +173,7 @@ def targets(res: Results) -> list[Target]:
     return [
         *(
             Target(
-                f"`simulate` with {f.upper() if f == 'pert' else 'Metalog'} inputs / with normal-based inputs, 1e6 trials",
+                f"`simulate` with {'PERT' if f == 'pert' else 'Metalog'} inputs / normal-based inputs, 1e6 trials",
                 fam[f][0],
                 "x",
                 "<=",
