@@ -20,9 +20,23 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0+unknown"
 
 from . import accessor as _accessor  # noqa: F401  (registers ds.cloudsim)
+from . import risk
 from ._io import to_netcdf
 from .claims import Claim, ClaimCheck, Quantity, claim, claims_from_table, parse_quantity
 from .engine import simulate
+from .risk import (
+    Target,
+    commitment_report,
+    compare,
+    exceedance_probability,
+    expected_shortfall,
+    first_passage,
+    mcse,
+    paired_difference,
+    quantile_intervals,
+    simulate_until,
+    value_at_risk,
+)
 from .scenario import Scenario, list_scenarios, load_scenario
 from .stats import check_claims, commitment_probability, percentile_bands
 
@@ -31,18 +45,30 @@ __all__ = [
     "ClaimCheck",
     "Quantity",
     "Scenario",
+    "Target",
     "__version__",
     "check_claims",
     "claim",
     "claims_from_table",
     "commitment_probability",
+    "commitment_report",
+    "compare",
+    "exceedance_probability",
+    "expected_shortfall",
+    "first_passage",
     "list_scenarios",
     "load_scenario",
+    "mcse",
+    "paired_difference",
     "parse_quantity",
     "percentile_bands",
     "plot",
+    "quantile_intervals",
+    "risk",
     "simulate",
+    "simulate_until",
     "to_netcdf",
+    "value_at_risk",
 ]
 
 

@@ -36,6 +36,55 @@ class CloudsimAccessor:
 
         return commitment_probability(self._obj, **kwargs)
 
+    # ---- risk analytics (cloudsim.risk) ----------------------------------------
+    def quantile_intervals(self, *args: Any, **kwargs: Any):
+        """See :func:`cloudsim.quantile_intervals`."""
+        from .risk import quantile_intervals
+
+        return quantile_intervals(self._obj, *args, **kwargs)
+
+    def exceedance_probability(self, *args: Any, **kwargs: Any):
+        """See :func:`cloudsim.exceedance_probability`."""
+        from .risk import exceedance_probability
+
+        return exceedance_probability(self._obj, *args, **kwargs)
+
+    def first_passage(self, *args: Any, **kwargs: Any):
+        """See :func:`cloudsim.first_passage`."""
+        from .risk import first_passage
+
+        return first_passage(self._obj, *args, **kwargs)
+
+    def value_at_risk(self, *args: Any, **kwargs: Any):
+        """See :func:`cloudsim.value_at_risk`."""
+        from .risk import value_at_risk
+
+        return value_at_risk(self._obj, *args, **kwargs)
+
+    def expected_shortfall(self, *args: Any, **kwargs: Any):
+        """See :func:`cloudsim.expected_shortfall`."""
+        from .risk import expected_shortfall
+
+        return expected_shortfall(self._obj, *args, **kwargs)
+
+    def mcse(self, *args: Any, **kwargs: Any):
+        """See :func:`cloudsim.mcse`."""
+        from .risk import mcse
+
+        return mcse(self._obj, *args, **kwargs)
+
+    def commitment_report(self, *args: Any, **kwargs: Any):
+        """See :func:`cloudsim.commitment_report`."""
+        from .risk import commitment_report
+
+        return commitment_report(self._obj, *args, **kwargs)
+
+    def paired_difference(self, *args: Any, **kwargs: Any):
+        """See :func:`cloudsim.paired_difference` (on the output of :func:`cloudsim.compare`)."""
+        from .risk import paired_difference
+
+        return paired_difference(self._obj, *args, **kwargs)
+
     def fan(self, var: str | None = None, **kwargs: Any):
         """See :func:`cloudsim.plot.fan`."""
         from .plot import fan

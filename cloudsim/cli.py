@@ -24,6 +24,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--float32", action="store_true", help="store outputs as float32 (half the memory)")
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
     sub.add_parser("list", help="list the bundled scenarios")
+    cmp = sub.add_parser("compare", help="compare scenarios with common random numbers")
+    cmp.add_argument("scenarios", nargs="+", help="two or more bundled scenario names or .toml paths")
+    cmp.add_argument("--trials", type=int, default=200_000, help="trials per scenario (default 200,000)")
+    cmp.add_argument("--seed", type=int, default=None, help="seed shared by every scenario (default: fresh entropy)")
+    cmp.add_argument("--out", default=None, help="write the comparison Dataset (dim 'scenario') as netCDF")
     return p
 
 
@@ -68,6 +73,71 @@ def summary(ds, scn) -> str:
             f"({r.ci_lower:.4f}-{r.ci_upper:.4f})"
         )
     return "\n".join(out)
+
+
+def compare_summary(ds) -> str:
+    """The human-readable summary ``cloudsim compare`` prints (``ds`` from :func:`cloudsim.compare`)."""
+    from .risk import commitment_report, paired_difference
+
+    names = [str(s) for s in ds["scenario"].values]
+    out = [
+        f"cloudsim: {len(names)} scenarios, {ds.sizes['trial']:,} trials each, seed {ds.attrs['seed']} "
+        f"(common random numbers)",
+        "",
+    ]
+    rep = commitment_report(ds)
+    for s in names:
+        r = rep.sel(scenario=s)
+        total = float(ds["commitment_total"].sel(scenario=s))
+        first, last = (int(ds[f"commitment_{k}_year"].sel(scenario=s)) for k in ("first", "last"))
+        lo, hi = r.probability_met_ci.values
+        med = float(r.cumulative_spend.sel(quantile=0.5))
+        out.append(
+            f"  {s:<28} P(cumulative {first}-{last} >= {_fmt_money(total)}) = {float(r.probability_met):.4f} "
+            f"({lo:.4f}-{hi:.4f}); median cumulative {_fmt_money(med)}"
+        )
+    ref = names[0]
+    last_year = int(ds["year"].values[-1])
+    out += ["", f"Paired differences against {ref!r} (95% intervals)"]
+    for s in names[1:]:
+        d = paired_difference(ds, "commitment_met", a=ref, b=s, stat="probability")
+        lo, hi = d.difference_ci.values
+        out.append(f"  P(commitment met): {ref} - {s} = {float(d.difference):+.4f} ({lo:+.4f} to {hi:+.4f})")
+        cum = ds["cumulative_spend"].sel(year=last_year)
+        q = paired_difference(ds, cum, a=ref, b=s, q=[0.05, 0.5, 0.95])
+        for qq in q["quantile"].values:
+            lo, hi = q.difference_ci.sel(quantile=qq).values
+            diff = float(q.difference.sel(quantile=qq))
+            out.append(
+                f"  P{qq * 100:g} cumulative spend {last_year}: {ref} - {s} = {diff / 1e9:+,.2f}B "
+                f"({lo / 1e9:+,.2f}B to {hi / 1e9:+,.2f}B)"
+            )
+    return "\n".join(out)
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from . import load_scenario
+    from ._io import check_writable, to_netcdf
+    from .risk import compare
+
+    if args.out:
+        check_writable(args.out, what="--out")
+    if len(args.scenarios) < 2:
+        raise ValueError("scenarios: give at least two scenario names or .toml paths to compare")
+    scenarios = {}
+    for arg in args.scenarios:
+        scn = load_scenario(arg)
+        if scn.name in scenarios:
+            raise ValueError(f"scenarios: {scn.name!r} given twice")
+        scenarios[scn.name] = scn
+    t0 = time.perf_counter()
+    ds = compare(scenarios, args.trials, seed=args.seed)
+    print(compare_summary(ds))
+    print(f"\nsimulated in {time.perf_counter() - t0:.2f} s", file=sys.stderr)
+    if args.out:
+        to_netcdf(ds, args.out)
+        print(f"wrote {args.out}", file=sys.stderr)
+    return 0
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -118,6 +188,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             print("\n".join(list_scenarios()))
             return 0
+        if args.command == "compare":
+            return _compare(args)
         return _run(args)
     except (ValueError, TypeError, OSError) as exc:
         print(f"cloudsim: error: {exc}", file=sys.stderr)

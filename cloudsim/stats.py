@@ -32,6 +32,7 @@ def percentile_bands(
     q: float | Sequence[float] = DEFAULT_QUANTILES,
     *,
     dim: str = "trial",
+    ci: float | None = None,
 ) -> xr.Dataset | xr.DataArray:
     """Quantiles over ``dim`` of every variable that has it.
 
@@ -43,6 +44,9 @@ def percentile_bands(
         Quantiles in [0, 1] (not percents).
     dim : str
         The dimension to reduce, ``"trial"`` by default.
+    ci : float, optional
+        If given (e.g. 0.95), add the Monte Carlo error of every band: a distribution-free
+        order-statistic (binomial) interval, see :func:`cloudsim.quantile_intervals`.
 
     Returns
     -------
@@ -50,17 +54,34 @@ def percentile_bands(
         The same variables (those with ``dim``) with ``dim`` replaced by a leading
         ``quantile`` dim, as float64; values equal ``numpy.quantile(..., method="linear")``
         bit for bit (computed by selection, columns in parallel).
-        Attributes (``units``, ``long_name``) are kept.
+        Attributes (``units``, ``long_name``) are kept.  With ``ci``, always a Dataset:
+        each band ``v`` (a DataArray input is named by its ``name``, else ``"bands"``)
+        and its interval ``v_ci`` (the dims of ``v`` plus ``ci_bound`` = lower, upper;
+        attrs ``ci_kind``, ``ci_prob``).
     """
     qs = _check_q(q)
     if isinstance(obj, xr.DataArray):
-        return _bands_da(obj, qs, dim)
-    if not isinstance(obj, xr.Dataset):
+        bands: xr.Dataset | xr.DataArray = _bands_da(obj, qs, dim)
+    elif isinstance(obj, xr.Dataset):
+        names = [k for k, v in obj.data_vars.items() if dim in v.dims]
+        if not names:
+            raise ValueError(f"dim: no variable of the Dataset has dim {dim!r} (dims: {list(obj.dims)})")
+        bands = xr.Dataset({k: _bands_da(obj[k], qs, dim) for k in names}, attrs=dict(obj.attrs))
+    else:
         raise TypeError(f"obj: expected an xarray Dataset or DataArray, got {type(obj).__name__}")
-    names = [k for k, v in obj.data_vars.items() if dim in v.dims]
-    if not names:
-        raise ValueError(f"dim: no variable of the Dataset has dim {dim!r} (dims: {list(obj.dims)})")
-    out = xr.Dataset({k: _bands_da(obj[k], qs, dim) for k in names}, attrs=dict(obj.attrs))
+    if ci is None:
+        return bands
+    from .risk import KIND_ORDER, quantile_intervals
+
+    intervals = quantile_intervals(obj, qs, ci=ci, dim=dim)
+    if isinstance(bands, xr.DataArray):
+        name = str(bands.name) if bands.name is not None else "bands"
+        bands = bands.to_dataset(name=name)
+        intervals = intervals.to_dataset(name=name)
+    out = bands.copy()
+    for k, v in intervals.data_vars.items():
+        out[f"{k}_ci"] = v
+    out.attrs.update(ci_kind=KIND_ORDER, ci_prob=ci)
     return out
 
 
