@@ -85,6 +85,14 @@ class CloudsimAccessor:
 
         return paired_difference(self._obj, *args, **kwargs)
 
+    @property
+    def plot(self):
+        """Plots, in the style of xarray's ``.plot``: ``ds.cloudsim.plot.fan("openai_aws_spend")``,
+        ``ds.cloudsim.plot.dashboard()``, ...; see :class:`cloudsim.plot.PlotAccessor`."""
+        from .plot import PlotAccessor
+
+        return PlotAccessor(self._obj)
+
     def fan(self, var: str | None = None, **kwargs: Any):
         """See :func:`cloudsim.plot.fan`."""
         from .plot import fan

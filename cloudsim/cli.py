@@ -20,7 +20,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--trials", type=int, default=1_000_000, help="number of trials (default 1,000,000)")
     run.add_argument("--seed", type=int, default=None, help="seed (default: fresh entropy, printed)")
     run.add_argument("--out", default=None, help="write the Dataset as netCDF to this file")
-    run.add_argument("--plot", default=None, help="write a fan chart of spend as PNG to this file")
+    run.add_argument(
+        "--plot",
+        default=None,
+        help="write a dashboard (spend fan, shares, cumulative spend vs the commitment, claim checks) as PNG",
+    )
     run.add_argument("--float32", action="store_true", help="store outputs as float32 (half the memory)")
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
     sub.add_parser("list", help="list the bundled scenarios")
@@ -169,11 +173,10 @@ def _run(args: argparse.Namespace) -> int:
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
 
-        from .plot import fan
+        from .plot import dashboard
 
-        ax = fan(ds, "openai_aws_spend", title=f"OpenAI's annual AWS spend — {scn.name}")
-        fig = ax.figure
-        atomic_write(args.plot, lambda tmp: fig.savefig(tmp, format="png", dpi=120, bbox_inches="tight"), what="--plot")
+        fig = dashboard(ds, scn)
+        atomic_write(args.plot, lambda tmp: fig.savefig(tmp, format="png", dpi=100), what="--plot")
         plt.close(fig)
         print(f"wrote {args.plot}", file=sys.stderr)
     return 0

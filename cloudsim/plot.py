@@ -1,23 +1,85 @@
-"""Plots of simulated Datasets (matplotlib, imported only here).
+"""Plots of simulated Datasets: fans with their own Monte Carlo error, shares, distributions, claims.
 
-Every function takes ``ax=`` and returns the Axes it drew on.
+matplotlib is imported inside the functions only: ``import cloudsim`` (and ``import
+cloudsim.plot``) never imports it.  Every function takes ``ax=`` (or ``fig=`` for a
+multi-panel figure) and returns the Axes (or Figure) it drew on; labels come from the
+variables' ``long_name`` and ``units``; money reads ``$250M`` / ``$1.5B``; years are
+integer ticks.
+
+Functions
+---------
+fan           nested percentile bands over the years, the median line, optionally the
+              Monte Carlo interval of each band edge; one fan per scenario of a ``scenario`` dim
+shares        one band per provider (or the median shares stacked)
+distribution  the distribution at one year (histogram or CDF) with exceedance probabilities
+claims        each claim's stated probability against the simulated one and its interval
+convergence   a :func:`cloudsim.risk.simulate_until` history: estimates and intervals vs trials
+dashboard     four panels: spend fan, shares, cumulative spend vs the commitment, claim checks
+
+Every drawn artist that a test or a user may want to find carries a ``gid``: ``"band:0.05-0.95"``,
+``"median"``, ``"ci:0.05:lower"`` (fan; with ``"<scenario>/"`` in front for a ``scenario`` dim),
+``"band:aws"`` / ``"median:aws"`` (shares), ``"hist"`` / ``"cdf"`` / ``"threshold:<value>"``
+(distribution), ``"simulated"`` / ``"stated"`` (claims).
 """
 
 from __future__ import annotations
 
+import math
+import textwrap
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
+import pandas as pd
 import xarray as xr
 
-from .stats import DEFAULT_QUANTILES, percentile_bands
+from .stats import DEFAULT_QUANTILES, _check_q, percentile_bands
 
-__all__ = ["fan", "format_money"]
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from .scenario import Scenario
+
+__all__ = [
+    "PROVIDER_COLORS",
+    "PROVIDER_NAMES",
+    "PlotAccessor",
+    "claims",
+    "convergence",
+    "dashboard",
+    "distribution",
+    "fan",
+    "format_count",
+    "format_money",
+    "shares",
+]
+
+#: One colour per provider, the same in every plot.
+PROVIDER_COLORS: dict[str, str] = {
+    "aws": "#FF9900",
+    "azure": "#0078D4",
+    "gcp": "#34A853",
+    "other": "#7F7F7F",
+}
+
+#: Display names of the providers.
+PROVIDER_NAMES: dict[str, str] = {"aws": "AWS", "azure": "Azure", "gcp": "Google Cloud", "other": "Other"}
+
+#: Colours of scenarios (a ``scenario`` dim), in order; matplotlib's default cycle without the
+#: provider-like orange so that a scenario never looks like a provider.
+SCENARIO_COLORS: tuple[str, ...] = ("C0", "C3", "C2", "C4", "C5", "C6", "C8", "C9", "C1", "C7")
+
+#: Size of a single-panel figure (inches) and of the dashboard.
+FIGSIZE = (8.0, 4.8)
+DASHBOARD_FIGSIZE = (14.0, 9.0)
 
 
+# ----------------------------------------------------------------------------
+# formatting
+# ----------------------------------------------------------------------------
 def format_money(value: float, _pos: Any = None) -> str:
-    """``1.5e9 -> "$1.5B"``, ``2.5e8 -> "$250M"``."""
+    """``1.5e9 -> "$1.5B"``, ``2.5e8 -> "$250M"`` (usable as a matplotlib tick formatter)."""
     a = abs(value)
     for scale, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
         if a >= scale:
@@ -25,102 +87,1133 @@ def format_money(value: float, _pos: Any = None) -> str:
     return f"${value:.3g}"
 
 
+def format_count(value: float, _pos: Any = None) -> str:
+    """``200000 -> "200k"``, ``1.5e6 -> "1.5M"`` (trial counts)."""
+    a = abs(value)
+    for scale, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if a >= scale:
+            return f"{value / scale:.3g}{suffix}"
+    return f"{value:.3g}"
+
+
+def _format_value(units: str, value: float, *, percent: bool) -> str:
+    if units == "USD":
+        return format_money(value)
+    if percent:
+        return f"{value:.1%}"
+    return f"{value:.4g}" + (f" {units}" if units and units != "1" else "")
+
+
+def _tx(text: str) -> str:
+    """Text for matplotlib: ``$`` escaped so that "$1.5B to $38B" is not read as mathtext."""
+    return str(text).replace("\\$", "$").replace("$", "\\$")
+
+
+def _wrap(text: str, width: int = 60) -> str:
+    return _tx(textwrap.fill(text, width) if len(text) > width else text)
+
+
+def _money_tick(value: float, _pos: Any = None) -> str:
+    return _tx(format_money(value))
+
+
+def _percent_tick(value: float, _pos: Any = None) -> str:
+    """``0.025 -> "2.5%"``, ``0.5 -> "50%"``."""
+    return f"{round(value * 100, 8):g}%"
+
+
+def _provider_name(p: str) -> str:
+    return PROVIDER_NAMES.get(str(p), str(p))
+
+
+def _provider_color(p: str, i: int) -> str:
+    return PROVIDER_COLORS.get(str(p), f"C{(i + 4) % 10}")
+
+
+def _scenario_color(i: int) -> str:
+    return SCENARIO_COLORS[i % len(SCENARIO_COLORS)]
+
+
+def _qlabel(q: float) -> str:
+    return f"{q * 100:g}"
+
+
+# ----------------------------------------------------------------------------
+# matplotlib helpers (lazy)
+# ----------------------------------------------------------------------------
+def _pyplot():
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _axes(ax: Any, figsize: tuple[float, float] = FIGSIZE) -> Axes:
+    """``ax`` itself (checked), or the Axes of a new figure with constrained layout."""
+    if ax is None:
+        _, ax = _pyplot().subplots(figsize=figsize, layout="constrained")
+        return ax
+    from matplotlib.axes import Axes
+
+    if not isinstance(ax, Axes):
+        raise TypeError(f"ax: expected a matplotlib Axes, got {type(ax).__name__}")
+    return ax
+
+
+def _year_axis(ax: Axes, years: np.ndarray) -> None:
+    """Integer year ticks (every year when there are few), no offset, no margin."""
+    from matplotlib.ticker import MaxNLocator, StrMethodFormatter
+
+    years = np.asarray(years)
+    if years.size <= 12:
+        ax.set_xticks(years)
+    else:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.xaxis.set_major_formatter(StrMethodFormatter("{x:.0f}"))
+    if years.size > 1:
+        ax.set_xlim(float(years[0]), float(years[-1]))
+    ax.set_xlabel("year")
+
+
+def _value_axis(
+    ax: Axes, units: str, *, log: bool, percent: bool, axis: Literal["x", "y"] = "y", decades: float | None = None
+) -> str:
+    """Scale and tick format of the value axis; returns its label."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    a = ax.yaxis if axis == "y" else ax.xaxis
+    if log:
+        (ax.set_yscale if axis == "y" else ax.set_xscale)("log")
+        a.set_minor_formatter(NullFormatter())
+        if decades is not None and decades <= 2.5:  # few decades: label 1-2-5 steps
+            a.set_major_locator(LogLocator(base=10.0, subs=(1.0, 2.0, 5.0)))
+    if units == "USD":
+        a.set_major_formatter(FuncFormatter(_money_tick))
+        return "USD"
+    if percent:
+        a.set_major_formatter(FuncFormatter(_percent_tick))
+        return "percent"
+    return "" if units in ("", "1") else units
+
+
+def _style(ax: Axes) -> None:
+    ax.grid(True, which="major", alpha=0.3, linewidth=0.6)
+    ax.spines[["top", "right"]].set_visible(False)
+
+
+def _wants_log(lower: np.ndarray, mid: np.ndarray, upper: np.ndarray) -> bool:
+    """Log scale when the values are positive and span orders of magnitude."""
+    lo, mid, hi = (np.asarray(v, dtype=np.float64) for v in (lower, mid, upper))
+    if not (np.all(np.isfinite(lo)) and np.all(lo > 0) and np.all(np.isfinite(hi))):
+        return False
+    return bool(mid.max() / mid.min() > 30 or hi.max() / lo.min() > 300)
+
+
+# ----------------------------------------------------------------------------
+# input checks
+# ----------------------------------------------------------------------------
+def _check_dataset(ds: Any, name: str = "ds") -> xr.Dataset:
+    if not isinstance(ds, xr.Dataset):
+        raise TypeError(f"{name}: expected an xarray.Dataset from cloudsim.simulate, got {type(ds).__name__}")
+    if not ds.data_vars:
+        raise ValueError(f"{name}: the Dataset is empty (no variables); expected the output of cloudsim.simulate")
+    return ds
+
+
 def _select(obj: xr.Dataset | xr.DataArray, var: str | None) -> xr.DataArray:
+    """The DataArray to plot: ``obj[var]`` of a Dataset, or ``obj`` itself."""
     if isinstance(obj, xr.DataArray):
+        if var is not None and var != obj.name:
+            raise TypeError(f"var: {var!r} given, but the object is already a DataArray ({obj.name!r})")
         return obj
     if not isinstance(obj, xr.Dataset):
         raise TypeError(f"obj: expected an xarray Dataset or DataArray, got {type(obj).__name__}")
+    if not obj.data_vars:
+        raise ValueError("obj: the Dataset is empty (no variables); expected the output of cloudsim.simulate")
     if var is None:
         raise ValueError("var: name the variable to plot, e.g. 'openai_aws_spend'")
+    if not isinstance(var, str):
+        raise TypeError(f"var: expected a variable name, got {type(var).__name__} {var!r}")
     if var not in obj.data_vars:
         raise ValueError(f"var: unknown variable {var!r}; available: {', '.join(map(str, obj.data_vars))}")
     return obj[var]
+
+
+def _name(da: xr.DataArray) -> str:
+    return str(da.name) if da.name is not None else "the DataArray"
+
+
+def _select_provider(da: xr.DataArray, provider: str) -> xr.DataArray:
+    if "provider" not in da.dims:
+        return da
+    names = [str(p) for p in da["provider"].values]
+    if provider not in names:
+        raise ValueError(f"provider: {provider!r} is not a provider of {_name(da)} (providers: {names})")
+    return da.sel(provider=provider)
+
+
+def _check_sample_dims(da: xr.DataArray, allowed: Sequence[str], what: str) -> str:
+    """``"trial"`` for a simulation, ``"quantile"`` for precomputed bands; other dims must be ``allowed``."""
+    kind = "trial" if "trial" in da.dims else "quantile" if "quantile" in da.dims else None
+    if kind is None:
+        raise ValueError(
+            f"{_name(da)}: expected a simulation (dim 'trial') or percentile bands (dim 'quantile'), "
+            f"got dims {list(da.dims)}"
+        )
+    if "trial" in da.dims and "quantile" in da.dims:
+        raise ValueError(f"{_name(da)}: has both 'trial' and 'quantile' dims; pass one or the other")
+    extra = [d for d in da.dims if d not in (kind, *allowed)]
+    if extra:
+        raise ValueError(
+            f"{_name(da)}: cannot draw {what} over dims {extra}; select one value of each, "
+            f"e.g. .sel({extra[0]}=...) (dims: {list(da.dims)})"
+        )
+    if da.sizes[kind] == 0:
+        raise ValueError(f"{_name(da)}: dim {kind!r} is empty")
+    if da.dtype.kind not in "biuf":
+        raise TypeError(f"{_name(da)}: cannot plot values of dtype {da.dtype}")
+    return kind
+
+
+def _check_ci(ci: Any) -> float | None:
+    """``False``/``None`` -> no interval; ``True`` -> 0.95; a probability in (0, 1) -> itself."""
+    if ci is None or ci is False:
+        return None
+    if ci is True:
+        return 0.95
+    if not isinstance(ci, (int, float, np.integer, np.floating)):
+        raise TypeError(f"ci: expected True/False or a probability such as 0.95, got {type(ci).__name__} {ci!r}")
+    if not 0.0 < float(ci) < 1.0:
+        raise ValueError(f"ci: a probability in (0, 1) such as 0.95, got {ci}")
+    return float(ci)
+
+
+def _scenario_from_attrs(ds: xr.Dataset) -> Scenario:
+    from .scenario import Scenario
+
+    text = ds.attrs.get("scenario")
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError(
+            "scenario: not given and ds.attrs has no 'scenario' (the TOML text cloudsim.simulate records); "
+            "pass the Scenario"
+        )
+    return Scenario.from_toml(text, origin="ds.attrs['scenario']")
+
+
+def _check_scenario(scenario: Any, ds: xr.Dataset) -> Scenario:
+    from .scenario import Scenario
+
+    if scenario is None:
+        return _scenario_from_attrs(ds)
+    if not isinstance(scenario, Scenario):
+        raise TypeError(f"scenario: expected a cloudsim.Scenario, got {type(scenario).__name__}")
+    return scenario
+
+
+# ----------------------------------------------------------------------------
+# 1. fan
+# ----------------------------------------------------------------------------
+class _Fan:
+    """The numbers one fan draws: sorted quantiles, bands (quantile, year), optional intervals."""
+
+    def __init__(
+        self, da: xr.DataArray, q: Sequence[float] | None, ci: float | None, kind: str, name: str | None
+    ) -> None:
+        self.name = name
+        self.trials: int | None = None
+        self.intervals: np.ndarray | None = None
+        if kind == "trial":
+            qs = np.sort(_check_q(DEFAULT_QUANTILES if q is None else q))
+            bands = percentile_bands(da, qs).transpose("quantile", "year")
+            self.trials = int(da.sizes["trial"])
+            if ci is not None:
+                from .risk import quantile_intervals
+
+                qi = quantile_intervals(da, qs, ci=ci).transpose("quantile", "year", "ci_bound")
+                self.intervals = np.asarray(qi.values, dtype=np.float64)
+        else:
+            if ci is not None:
+                raise ValueError(
+                    "ci: the Monte Carlo error of the band edges needs the trials; pass the simulation "
+                    "(dim 'trial'), not precomputed bands"
+                )
+            bands = da.transpose("quantile", "year").sortby("quantile")
+            have = np.asarray(bands["quantile"].values, dtype=np.float64)
+            if q is not None:
+                want = np.sort(_check_q(q))
+                idx = [int(np.argmin(np.abs(have - w))) for w in want]
+                missing = [float(w) for w, i in zip(want, idx, strict=True) if not np.isclose(have[i], w)]
+                if missing:
+                    raise ValueError(f"q: quantiles {missing} are not in the precomputed bands ({have.tolist()})")
+                bands = bands.isel(quantile=idx)
+            _check_q(bands["quantile"].values)
+        self.qs = np.asarray(bands["quantile"].values, dtype=np.float64)
+        self.values = np.asarray(bands.values, dtype=np.float64)
+        self.years = np.asarray(bands["year"].values)
+        n = self.qs.size
+        self.pairs = [(k, n - 1 - k) for k in range(n // 2)]
+        med = np.flatnonzero(np.isclose(self.qs, 0.5))
+        self.median = int(med[0]) if med.size else None
+
+    @property
+    def mid(self) -> np.ndarray:
+        return self.values[self.median if self.median is not None else self.qs.size // 2]
+
+
+def _draw_fan(ax: Axes, f: _Fan, *, color: str, prefix: str, overlay: bool, ci: float | None) -> None:
+    """Bands (darker inwards), the median and the interval lines of one fan.
+
+    In an overlay the bands are lighter and their edges are drawn as thin lines (outermost
+    dotted) so that several scenarios stay readable on top of each other.
+    """
+    nb = len(f.pairs)
+    for k, (i, j) in enumerate(f.pairs):
+        if overlay:
+            alpha = 0.04 + 0.14 * (k + 1) / nb
+        else:
+            alpha = 0.14 + 0.30 * (k + 1) / nb
+        label = f"{_qlabel(f.qs[i])}–{_qlabel(f.qs[j])}%" if not overlay else "_nolegend_"
+        poly = ax.fill_between(f.years, f.values[i], f.values[j], color=color, alpha=alpha, linewidth=0, label=label)
+        poly.set_gid(f"{prefix}band:{f.qs[i]:g}-{f.qs[j]:g}")
+        if overlay:
+            ls = (0, (1, 1.5)) if k == 0 and nb > 1 else "-"
+            for e in (i, j):
+                (edge,) = ax.plot(f.years, f.values[e], color=color, lw=0.8, ls=ls, alpha=0.8, label="_nolegend_")
+                edge.set_gid(f"{prefix}edge:{f.qs[e]:g}")
+    if f.median is not None:
+        label = f.name if overlay else "median"
+        (line,) = ax.plot(f.years, f.values[f.median], color=color, lw=2.0, label=label, solid_capstyle="round")
+        line.set_gid(f"{prefix}median")
+    if f.intervals is not None and ci is not None:
+        first = True
+        for k, qv in enumerate(f.qs):
+            for b, bound in enumerate(("lower", "upper")):
+                y = f.intervals[k, :, b]
+                y = np.where(np.isfinite(y), y, np.nan)
+                label = f"{ci:.0%} MC interval of each edge" if first and not overlay else "_nolegend_"
+                first = False
+                (line,) = ax.plot(f.years, y, color=color, lw=0.7, ls=(0, (3, 2)), alpha=0.9, label=label)
+                line.set_gid(f"{prefix}ci:{qv:g}:{bound}")
+
+
+def _finish_fan(
+    ax: Axes,
+    da: xr.DataArray,
+    fans: list[_Fan],
+    *,
+    log: bool,
+    provider: str | None,
+    title: str | None,
+    legend: bool,
+    overlay: bool,
+    ylabel: bool = True,
+) -> None:
+    units = str(da.attrs.get("units", ""))
+    vmax = max(float(np.nanmax(f.values)) for f in fans)
+    percent = units == "1" and vmax <= 1.0
+    lo = min(float(np.nanmin(f.values)) for f in fans)
+    decades = math.log10(vmax / lo) if log and lo > 0 else None
+    unit_label = _value_axis(ax, units, log=log, percent=percent, decades=decades)
+    if ylabel:
+        ax.set_ylabel(unit_label)
+    _year_axis(ax, fans[0].years)
+    _style(ax)
+    if title is None:
+        title = str(da.attrs.get("long_name", da.name or ""))
+        if provider is not None:
+            title = f"{title}: {_provider_name(provider)}"
+    if title:
+        ax.set_title(_wrap(title), loc="left")
+    if legend:
+        f = fans[0]
+        if overlay:
+            bands = ", ".join(f"{_qlabel(f.qs[i])}–{_qlabel(f.qs[j])}%" for i, j in f.pairs)
+            head = f"median and {bands}" if bands else "median"
+        else:
+            head = None
+        trials = {fn.trials for fn in fans}
+        if len(trials) == 1 and None not in trials:
+            n = f"{trials.pop():,} trials"
+            head = f"{head}; {n}" if head else n
+        ax.legend(
+            loc="upper left", frameon=False, fontsize="small", title=head, title_fontsize="small", alignment="left"
+        )
 
 
 def fan(
     obj: xr.Dataset | xr.DataArray,
     var: str | None = None,
     *,
-    q: Sequence[float] = DEFAULT_QUANTILES,
+    q: Sequence[float] | None = None,
     provider: str = "aws",
     ax: Any = None,
-    color: str = "C0",
+    color: str | None = None,
     log: bool | None = None,
     title: str | None = None,
-):
-    """Fan chart: nested percentile bands over years and the median line.
+    ci: bool | float = False,
+    layout: Literal["overlay", "grid"] = "overlay",
+    fig: Any = None,
+    legend: bool = True,
+) -> Axes | Figure:
+    """Fan chart: nested percentile bands over the years, the median line, optionally their Monte Carlo error.
 
     Parameters
     ----------
     obj : xarray.Dataset or xarray.DataArray
-        A simulation (dim ``trial``) or precomputed bands (dim ``quantile``).
-    var : str
-        Variable to draw when ``obj`` is a Dataset.
-    q : sequence of float
-        Quantiles, symmetric pairs around 0.5 give the bands.
+        A simulation (dim ``trial``) or precomputed bands (dim ``quantile``, e.g. from
+        :func:`cloudsim.percentile_bands`), with dim ``year``; optionally ``provider`` (one is
+        drawn, see ``provider``) and ``scenario`` (one fan per scenario, e.g. from
+        :func:`cloudsim.risk.compare`).
+    var : str, optional
+        The variable to draw when ``obj`` is a Dataset, e.g. ``"openai_aws_spend"``.
+    q : sequence of float, optional
+        Quantiles in [0, 1]; pairs ``(q[k], q[-1-k])`` of the sorted list make the bands (shaded
+        darker inwards) and 0.5, if present, the median line.  Default
+        ``(0.05, 0.25, 0.5, 0.75, 0.95)`` for a simulation; all the quantiles of precomputed bands
+        (or the subset named here).
     provider : str
-        For ``share``: which provider.
+        For a variable with dim ``provider`` (``share``): which one.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw (overlay layout); a new figure when None.
+    color : str, optional
+        Colour of a single fan (default ``"C0"``); scenarios take :data:`SCENARIO_COLORS`.
+    log : bool, optional
+        Log value axis; None chooses it when the values are positive and span orders of
+        magnitude (median over 30x, or the outer band over 300x).
+    title : str, optional
+        None: the variable's ``long_name``; ``""``: no title.
+    ci : bool or float
+        Draw the Monte Carlo error of every band edge: the order-statistic interval of each
+        quantile (:func:`cloudsim.risk.quantile_intervals`) as thin dashed lines; ``True`` means
+        a 95% interval, a float gives the probability.  Needs a simulation (dim ``trial``).
+    layout : {"overlay", "grid"}
+        With a ``scenario`` dim: every fan on one Axes, or small multiples sharing the value axis.
+    fig : matplotlib.figure.Figure, optional
+        For ``layout="grid"``: the figure to draw into (cleared first).
+    legend : bool
+        Draw the legend (bands, median, interval; scenario names in an overlay).
+
+    Returns
+    -------
+    matplotlib.axes.Axes or matplotlib.figure.Figure
+        The Axes; the Figure for ``layout="grid"`` with a ``scenario`` dim.
+
+    Raises
+    ------
+    TypeError
+        ``obj`` is not an xarray object; ``ax`` is not an Axes.
+    ValueError
+        Unknown ``var`` or ``provider``; no ``year`` dim; neither ``trial`` nor ``quantile``; a
+        quantile outside [0, 1]; ``ci`` with precomputed bands; an unknown ``layout``.
+    """
+    ci_prob = _check_ci(ci)
+    if q is not None:
+        _check_q(q)
+    if layout not in ("overlay", "grid"):
+        raise ValueError(f"layout: must be 'overlay' or 'grid', got {layout!r}")
+    da = _select(obj, var)
+    if "year" not in da.dims:
+        raise ValueError(f"{_name(da)}: has no 'year' dim to draw a fan over (dims: {list(da.dims)})")
+    has_provider = "provider" in da.dims
+    da = _select_provider(da, provider)
+    kind = _check_sample_dims(da, ("year", "scenario"), "a fan")
+    if da.sizes["year"] == 0:
+        raise ValueError(f"{_name(da)}: dim 'year' is empty")
+    prov = provider if has_provider else None
+
+    if "scenario" not in da.dims:
+        f = _Fan(da, q, ci_prob, kind, None)
+        ax = _axes(ax)
+        use_log = _wants_log(f.values[0], f.mid, f.values[-1]) if log is None else bool(log)
+        _draw_fan(ax, f, color=color or "C0", prefix="", overlay=False, ci=ci_prob)
+        _finish_fan(ax, da, [f], log=use_log, provider=prov, title=title, legend=legend, overlay=False)
+        return ax
+
+    names = [str(s) for s in da["scenario"].values]
+    if not names:
+        raise ValueError(f"{_name(da)}: dim 'scenario' is empty")
+    fans = [_Fan(da.sel(scenario=s), q, ci_prob, kind, s) for s in names]
+    if log is None:
+        lo = np.concatenate([f.values[0] for f in fans])
+        hi = np.concatenate([f.values[-1] for f in fans])
+        use_log = all(_wants_log(f.values[0], f.mid, f.values[-1]) for f in fans) or _wants_log(
+            lo, np.concatenate([f.mid for f in fans]), hi
+        )
+    else:
+        use_log = bool(log)
+    if layout == "overlay":
+        ax = _axes(ax)
+        for i, f in enumerate(fans):
+            _draw_fan(ax, f, color=_scenario_color(i), prefix=f"{f.name}/", overlay=True, ci=ci_prob)
+        _finish_fan(ax, da, fans, log=use_log, provider=prov, title=title, legend=legend, overlay=True)
+        return ax
+    if ax is not None:
+        raise ValueError("ax: layout='grid' draws several Axes; pass fig= (or layout='overlay' with ax=)")
+    ncols = min(len(fans), 3)
+    nrows = math.ceil(len(fans) / ncols)
+    if fig is None:
+        fig = _pyplot().figure(figsize=(4.6 * ncols + 0.6, 3.6 * nrows + 0.6), layout="constrained")
+    else:
+        fig.clear()
+        if fig.get_layout_engine() is None:
+            fig.set_layout_engine("constrained")
+    axes = np.atleast_1d(fig.subplots(nrows, ncols, sharey=True, squeeze=False)).ravel()
+    for i, f in enumerate(fans):
+        a = axes[i]
+        _draw_fan(a, f, color=_scenario_color(i), prefix=f"{f.name}/", overlay=False, ci=ci_prob)
+        _finish_fan(
+            a,
+            da,
+            [f],
+            log=use_log,
+            provider=None,
+            title=f.name,
+            legend=legend and i == 0,
+            overlay=False,
+            ylabel=i % ncols == 0,
+        )
+    for a in axes[len(fans) :]:
+        a.set_visible(False)
+    head = str(da.attrs.get("long_name", da.name or ""))
+    if prov is not None:
+        head = f"{head}: {_provider_name(prov)}"
+    if title is None:
+        title = head
+    if title:
+        fig.suptitle(_wrap(title, 90))
+    return fig
+
+
+# ----------------------------------------------------------------------------
+# 2. shares
+# ----------------------------------------------------------------------------
+def shares(
+    obj: xr.Dataset | xr.DataArray,
+    *,
+    q: Sequence[float] = (0.05, 0.5, 0.95),
+    stacked: bool = False,
+    stat: Literal["median", "mean"] = "median",
+    providers: Sequence[str] | None = None,
+    ax: Any = None,
+    title: str | None = None,
+    legend: bool = True,
+) -> Axes:
+    """Market shares of the providers over the years, in consistent colours (:data:`PROVIDER_COLORS`).
+
+    Parameters
+    ----------
+    obj : xarray.Dataset or xarray.DataArray
+        A simulation (its ``share`` variable, dims ``trial, year, provider``) or the ``share``
+        DataArray itself, or its precomputed bands (dim ``quantile``).
+    q : sequence of float
+        The band runs from ``min(q)`` to ``max(q)`` (default the 5–95% band); the line is the
+        median (0.5 is always computed).
+    stacked : bool
+        Stack one statistic of each provider's share (``stat``) instead of drawing bands.
+    stat : {"median", "mean"}
+        For ``stacked=True``: the medians (they need not sum to exactly 1: the top edge shows
+        their sum) or the means (which do; needs the trials).
+    providers : sequence of str, optional
+        Which providers, in order (default: all).
+    ax : matplotlib.axes.Axes, optional
+    title : str, optional
+        None: the variable's ``long_name``; ``""``: no title.
+    legend : bool
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    qs = _check_q(q)
+    if stat not in ("median", "mean"):
+        raise ValueError(f"stat: must be 'median' or 'mean', got {stat!r}")
+    if isinstance(obj, xr.Dataset):
+        da = _select(obj, "share")
+    elif isinstance(obj, xr.DataArray):
+        da = obj
+    else:
+        raise TypeError(f"obj: expected an xarray Dataset or DataArray, got {type(obj).__name__}")
+    for d in ("year", "provider"):
+        if d not in da.dims:
+            raise ValueError(f"{_name(da)}: needs dims 'year' and 'provider' (dims: {list(da.dims)})")
+    kind = _check_sample_dims(da, ("year", "provider"), "shares")
+    names = [str(p) for p in da["provider"].values]
+    if providers is None:
+        providers = names
+    else:
+        providers = [str(p) for p in providers]
+        unknown = [p for p in providers if p not in names]
+        if unknown:
+            raise ValueError(f"providers: {unknown} are not providers of {_name(da)} (providers: {names})")
+    if not providers:
+        raise ValueError(f"{_name(da)}: no providers to draw")
+    lo_q, hi_q = float(qs.min()), float(qs.max())
+    want = np.unique(np.concatenate([[lo_q, 0.5, hi_q]]))
+    if kind == "trial":
+        bands = percentile_bands(da, want).sel(provider=providers)  # select after: no copy of the trials
+        trials: int | None = int(da.sizes["trial"])
+    else:
+        have = np.asarray(da["quantile"].values, dtype=np.float64)
+        missing = [float(w) for w in want if not np.any(np.isclose(have, w))]
+        if missing:
+            raise ValueError(f"q: quantiles {missing} are not in the precomputed bands ({have.tolist()})")
+        idx = [int(np.argmin(np.abs(have - w))) for w in want]
+        bands = da.isel(quantile=idx).sel(provider=providers)
+        trials = None
+    bands = bands.transpose("quantile", "year", "provider")
+    bq = np.asarray(bands["quantile"].values)
+    years = np.asarray(bands["year"].values)
+    vals = np.asarray(bands.values, dtype=np.float64)
+    i_lo, i_med, i_hi = (int(np.argmin(np.abs(bq - v))) for v in (lo_q, 0.5, hi_q))
+    colors = [_provider_color(p, i) for i, p in enumerate(providers)]
+
+    ax = _axes(ax)
+    if stacked:
+        if stat == "mean":
+            if kind != "trial":
+                raise ValueError("stat: 'mean' needs the trials (dim 'trial'), not precomputed bands")
+            ys = np.asarray(da.mean("trial").sel(provider=providers).transpose("provider", "year").values)
+        else:
+            ys = vals[i_med].T
+        polys = ax.stackplot(
+            years,
+            ys,
+            colors=colors,
+            labels=[_provider_name(p) for p in providers],
+            alpha=0.85,
+            linewidth=0.5,
+            edgecolor="white",
+        )
+        for p, poly in zip(providers, polys, strict=True):
+            poly.set_gid(f"stack:{p}")
+        ax.set_ylim(0, max(1.0, float(ys.sum(axis=0).max())))
+        ax.set_ylabel(f"{stat} share (percent)")
+    else:
+        for k, p in enumerate(providers):
+            poly = ax.fill_between(years, vals[i_lo, :, k], vals[i_hi, :, k], color=colors[k], alpha=0.22, lw=0)
+            poly.set_gid(f"band:{p}")
+            (line,) = ax.plot(years, vals[i_med, :, k], color=colors[k], lw=2.0, label=_provider_name(p))
+            line.set_gid(f"median:{p}")
+        ax.set_ylim(0, None)
+        ax.set_ylabel("share (percent)")
+    _value_axis(ax, "1", log=False, percent=True)
+    _year_axis(ax, years)
+    _style(ax)
+    if title is None:
+        title = str(da.attrs.get("long_name", "Market share"))
+    if title:
+        ax.set_title(_wrap(title), loc="left")
+    if legend:
+        head = f"{stat} share" if stacked else f"median, {_qlabel(lo_q)}–{_qlabel(hi_q)}%"
+        if trials:
+            head = f"{head}\n{trials:,} trials"
+        handles, labels = ax.get_legend_handles_labels()
+        if stacked:  # the top of the stack first
+            handles, labels = handles[::-1], labels[::-1]
+        ax.legend(
+            handles,
+            labels,
+            loc="upper left",
+            bbox_to_anchor=(1.0, 1.0),
+            frameon=False,
+            fontsize="small",
+            title=head,
+            title_fontsize="small",
+            alignment="left",
+        )
+    return ax
+
+
+# ----------------------------------------------------------------------------
+# 3. distribution
+# ----------------------------------------------------------------------------
+def distribution(
+    obj: xr.Dataset | xr.DataArray,
+    var: str | None = None,
+    *,
+    year: int | None = None,
+    thresholds: float | Sequence[float] = (),
+    kind: Literal["hist", "cdf"] = "hist",
+    provider: str = "aws",
+    bins: int = 80,
+    ci: float = 0.95,
+    log: bool | None = None,
+    ax: Any = None,
+    color: str = "C0",
+    title: str | None = None,
+) -> Axes:
+    """The distribution of a variable at one year, with the exceedance probability of each threshold.
+
+    Parameters
+    ----------
+    obj : xarray.Dataset or xarray.DataArray
+        A simulation (dim ``trial``), e.g. ``ds["cumulative_spend"]``, or a Dataset and ``var``.
+    var : str, optional
+        The variable when ``obj`` is a Dataset.
+    year : int
+        The year to draw (required when the variable has a ``year`` dim).
+    thresholds : float or sequence of float
+        Each is marked with a vertical line, labelled with ``P(>= threshold)`` over the trials
+        and its ``ci`` Wilson interval (:func:`cloudsim.risk.exceedance_probability`), e.g. the
+        cumulative spend against the $38B commitment: ``P(≥ $38B) = 23.0%`` over
+        ``95% CI 22.8–23.2%``.
+    kind : {"hist", "cdf"}
+        Histogram (share of trials per bin) or empirical cumulative distribution function.
+    provider : str
+        For a variable with dim ``provider``.
+    bins : int
+        Histogram bins (log-spaced on a log axis).
+    ci : float
+        Probability of the interval of each exceedance probability.
+    log : bool, optional
+        Log value axis; None chooses it for positive values whose 1% and 99% quantiles are
+        more than 10x apart.  The axis shows the central 99.8% of trials and every threshold.
     ax : matplotlib.axes.Axes, optional
     color : str
-    log : bool or None
-        Log scale; ``None`` chooses it when the median spans more than 30x.
+    title : str, optional
+        None: ``long_name, year``; ``""``: no title.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    if kind not in ("hist", "cdf"):
+        raise ValueError(f"kind: must be 'hist' or 'cdf', got {kind!r}")
+    if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or bins < 1:
+        raise ValueError(f"bins: a positive integer, got {bins!r}")
+    from .risk import exceedance_probability
+
+    da = _select(obj, var)
+    da = _select_provider(da, provider)
+    if "year" in da.dims:
+        years = [int(y) for y in da["year"].values]
+        if year is None:
+            raise ValueError(f"year: required, {_name(da)} has dim 'year' (years: {years})")
+        if int(year) not in years:
+            raise ValueError(f"year: {year!r} is not a year of {_name(da)} (years: {years})")
+        da = da.sel(year=int(year))
+    elif year is not None:
+        raise ValueError(f"year: {_name(da)} has no 'year' dim (dims: {list(da.dims)})")
+    if "trial" not in da.dims:
+        raise ValueError(f"{_name(da)}: needs the trials (dim 'trial') to draw a distribution (dims: {list(da.dims)})")
+    if da.dims != ("trial",):
+        extra = [d for d in da.dims if d != "trial"]
+        raise ValueError(f"{_name(da)}: select one value of {extra} first (dims: {list(da.dims)})")
+    if da.sizes["trial"] == 0:
+        raise ValueError(f"{_name(da)}: dim 'trial' is empty")
+    try:
+        thr = np.atleast_1d(np.asarray(thresholds, dtype=np.float64)).ravel()
+    except (TypeError, ValueError):
+        raise TypeError(f"thresholds: expected a number or a sequence of numbers, got {thresholds!r}") from None
+    if thr.size and not np.all(np.isfinite(thr)):
+        raise ValueError(f"thresholds: must be finite numbers, got {thr.tolist()}")
+    x = np.asarray(da.values, dtype=np.float64)
+    if not np.all(np.isfinite(x)):
+        raise ValueError(f"{_name(da)}: has non-finite values; cannot draw its distribution")
+    units = str(da.attrs.get("units", ""))
+    n = x.size
+    edges_q = np.quantile(x, [0.001, 0.01, 0.5, 0.99, 0.999])
+    use_log = bool(edges_q[0] > 0 and edges_q[3] / edges_q[1] > 10) if log is None else bool(log)
+    if use_log and np.any(x <= 0):
+        raise ValueError(f"log: {_name(da)} has values <= 0; use log=False")
+    lo, hi = float(edges_q[0]), float(edges_q[-1])
+    if thr.size:
+        lo, hi = min(lo, float(thr.min())), max(hi, float(thr.max()))
+    if use_log:
+        pad = (hi / lo) ** 0.03
+        lo, hi = lo / pad, hi * pad
+    else:
+        pad = 0.03 * (hi - lo) if hi > lo else max(abs(lo), 1.0) * 0.05
+        lo, hi = lo - pad, hi + pad
+    percent = units == "1" and edges_q[-1] <= 1.0 and edges_q[0] >= 0.0
+
+    ax = _axes(ax)
+    if kind == "hist":
+        edges = np.geomspace(lo, hi, bins + 1) if use_log else np.linspace(lo, hi, bins + 1)
+        counts, _ = np.histogram(x, bins=edges)
+        art = ax.stairs(counts / n, edges, fill=True, color=color, alpha=0.55, label="_nolegend_")
+        art.set_gid("hist")
+        ax.stairs(counts / n, edges, color=color, lw=0.8, label="_nolegend_")
+        ax.set_ylabel("share of trials per bin")
+        ax.yaxis.set_major_formatter(_percent_formatter())
+        ax.set_ylim(0, 1.12 * float(counts.max()) / n if counts.max() > 0 else 1.0)
+    else:
+        p = np.linspace(0.0, 1.0, 1001)
+        xs = np.quantile(x, p)
+        (line,) = ax.plot(xs, p, color=color, lw=2.0, drawstyle="steps-post", label="_nolegend_")
+        line.set_gid("cdf")
+        ax.set_ylabel("P(X ≤ x)")
+        ax.yaxis.set_major_formatter(_percent_formatter())
+        ax.set_ylim(0, 1)
+    decades = math.log10(hi / lo) if use_log else None
+    unit_label = _value_axis(ax, units, log=use_log, percent=percent, axis="x", decades=decades)
+    ax.set_xlim(lo, hi)
+    ax.set_xlabel(unit_label)
+    med = float(edges_q[2])
+    ax.axvline(med, color="0.25", lw=1.0, ls=":", label=_tx(f"median {_format_value(units, med, percent=percent)}"))
+    if thr.size:
+        ex = exceedance_probability(da, thr, ci=ci)
+        prob = np.asarray(ex["probability"].values, dtype=np.float64)
+        pci = np.asarray(ex["probability_ci"].values, dtype=np.float64)
+        span = (math.log(hi) - math.log(lo)) if use_log else (hi - lo)
+        for k, t in enumerate(thr):
+            c = f"C{(k + 3) % 10}"
+            tv = _format_value(units, float(t), percent=percent)
+            text = f"P(≥ {tv}) = {prob[k]:.1%}\n{ci:.0%} CI {pci[k, 0]:.1%}–{pci[k, 1]:.1%}"
+            line = ax.axvline(t, color=c, lw=1.6, label="_nolegend_")
+            line.set_gid(f"threshold:{t:g}")
+            frac = ((math.log(t) - math.log(lo)) if use_log else (t - lo)) / span if span > 0 else 0.5
+            right = frac < 0.62
+            ax.annotate(
+                _tx(text),
+                xy=(t, 0.97 - 0.16 * k),
+                xycoords=("data", "axes fraction"),
+                xytext=(5 if right else -5, 0),
+                textcoords="offset points",
+                ha="left" if right else "right",
+                va="top",
+                fontsize="small",
+                color=c,
+                bbox={"boxstyle": "round,pad=0.3", "facecolor": "white", "edgecolor": c, "alpha": 0.9, "lw": 0.8},
+                gid=f"threshold_text:{t:g}",
+            )
+    _style(ax)
+    if title is None:
+        title = str(da.attrs.get("long_name", da.name or ""))
+        if year is not None:
+            title = f"{title}, {int(year)}"
+    if title:
+        ax.set_title(_wrap(title), loc="left")
+    ax.legend(
+        loc="upper left",
+        frameon=False,
+        fontsize="small",
+        title=f"{n:,} trials",
+        title_fontsize="small",
+        alignment="left",
+    )
+    return ax
+
+
+def _percent_formatter():
+    from matplotlib.ticker import FuncFormatter
+
+    return FuncFormatter(_percent_tick)
+
+
+# ----------------------------------------------------------------------------
+# 4. claims
+# ----------------------------------------------------------------------------
+def claims(
+    ds: xr.Dataset | pd.DataFrame,
+    scenario: Scenario | None = None,
+    *,
+    level: float = 0.95,
+    ax: Any = None,
+    title: str | None = None,
+    annotate: bool = True,
+) -> Axes:
+    """Each claim check: the stated probability (open diamond) against the simulated one (dot) and its interval.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset or pandas.DataFrame
+        A simulation of ``scenario``, or the table :func:`cloudsim.check_claims` returned.
+    scenario : cloudsim.Scenario, optional
+        Default: read from ``ds.attrs["scenario"]``.
+    level : float
+        Probability of the Wilson interval of each simulated probability.
+    ax : matplotlib.axes.Axes, optional
+    title : str, optional
+        None: a default title; ``""``: none.
+    annotate : bool
+        Write the simulated probability and its interval next to each dot.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        A check whose interval misses the stated probability is drawn in red.
+    """
+    if isinstance(ds, pd.DataFrame):
+        table = ds
+        need = {"metric", "statement", "year", "stated", "simulated", "ci_lower", "ci_upper"}
+        missing = sorted(need - set(table.columns))
+        if missing:
+            raise ValueError(f"ds: a claims table needs columns {sorted(need)}; missing {missing}")
+    else:
+        from .stats import check_claims
+
+        ds = _check_dataset(ds)
+        if "scenario" in ds.dims:
+            raise ValueError("ds: has a 'scenario' dim; select one scenario first, e.g. ds.sel(scenario='a')")
+        table = check_claims(ds, _check_scenario(scenario, ds), level=level)
+    if len(table) == 0:
+        raise ValueError("ds: no claim checks to draw")
+    ax = _axes(ax, figsize=(8.0, 0.55 * len(table) + 1.6))
+    y = np.arange(len(table))[::-1].astype(float)
+    sim = table["simulated"].to_numpy(dtype=np.float64)
+    lo = table["ci_lower"].to_numpy(dtype=np.float64)
+    hi = table["ci_upper"].to_numpy(dtype=np.float64)
+    stated = table["stated"].to_numpy(dtype=np.float64)
+    holds = (lo <= stated) & (stated <= hi)
+    for ok, c, lab in ((True, "C0", f"simulated, {level:.0%} interval"), (False, "C3", "simulated: claim not met")):
+        m = holds == ok
+        if not m.any():
+            continue
+        eb = ax.errorbar(
+            sim[m],
+            y[m],
+            xerr=[sim[m] - lo[m], hi[m] - sim[m]],
+            fmt="o",
+            color=c,
+            ms=6,
+            capsize=4,
+            elinewidth=1.6,
+            label=lab,
+            zorder=3,
+        )
+        eb.lines[0].set_gid("simulated" if ok else "simulated_off")
+    st = ax.scatter(
+        stated, y, marker="D", s=70, facecolors="none", edgecolors="black", linewidths=1.3, zorder=4, label="stated"
+    )
+    st.set_gid("stated")
+    labels = []
+    for r in table.itertuples():
+        cond = str(r.statement).rsplit(" = ", 1)[0]
+        labels.append(f"{r.metric}, {r.year}\n{cond}")
+    ax.set_yticks(y, labels, fontsize="small")
+    ax.set_ylim(-0.7, len(table) - 0.3)
+    ax.xaxis.set_major_formatter(_percent_formatter())
+    span_lo = float(min(lo.min(), stated.min()))
+    span_hi = float(max(hi.max(), stated.max()))
+    pad = max(0.06, 0.12 * (span_hi - span_lo))
+    ax.set_xlim(max(0.0, span_lo - pad), min(1.0, span_hi + pad * (2.2 if annotate else 1.0)))
+    ax.set_xlabel("probability")
+    if annotate:
+        for k in range(len(table)):
+            ax.annotate(
+                f"{sim[k]:.1%} ({lo[k]:.1%}–{hi[k]:.1%})",
+                xy=(max(hi[k], stated[k]), y[k]),
+                xytext=(8, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize="x-small",
+                color="0.3",
+            )
+    _style(ax)
+    ax.grid(False, axis="y")
+    if title is None:
+        title = "Claims: stated vs simulated probability"
+    if title:
+        ax.set_title(_wrap(title), loc="left")
+    ax.legend(loc="lower right", frameon=True, framealpha=0.9, edgecolor="none", fontsize="small")
+    return ax
+
+
+# ----------------------------------------------------------------------------
+# 5. convergence and dashboard
+# ----------------------------------------------------------------------------
+def convergence(
+    history: pd.DataFrame,
+    *,
+    relative: bool | None = None,
+    ax: Any = None,
+    title: str | None = None,
+) -> Axes:
+    """Estimates of :func:`cloudsim.risk.simulate_until`'s targets and their intervals against the trial count.
+
+    Parameters
+    ----------
+    history : pandas.DataFrame
+        The history :func:`cloudsim.risk.simulate_until` returns (columns ``trials``,
+        ``target``, ``estimate``, ``ci_lower``, ``ci_upper``; ``tolerance`` and ``met`` if
+        present are drawn too: the final estimate ± tolerance as dotted lines, met steps as
+        filled markers).
+    relative : bool, optional
+        Divide each target by its final estimate so that several targets share one axis;
+        None: when there is more than one target.
+    ax : matplotlib.axes.Axes, optional
     title : str, optional
 
     Returns
     -------
     matplotlib.axes.Axes
     """
-    import matplotlib.pyplot as plt
-    from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
+    if not isinstance(history, pd.DataFrame):
+        raise TypeError(f"history: expected the DataFrame simulate_until returns, got {type(history).__name__}")
+    need = ["trials", "target", "estimate", "ci_lower", "ci_upper"]
+    missing = [c for c in need if c not in history.columns]
+    if missing:
+        raise ValueError(f"history: missing columns {missing} (expected simulate_until's history)")
+    if len(history) == 0:
+        raise ValueError("history: is empty")
+    targets = list(dict.fromkeys(history["target"].astype(str)))
+    if relative is None:
+        relative = len(targets) > 1
+    ax = _axes(ax)
+    for i, t in enumerate(targets):
+        h = history[history["target"].astype(str) == t].sort_values("trials")
+        n = h["trials"].to_numpy(dtype=np.float64)
+        est, lo, hi = (h[c].to_numpy(dtype=np.float64) for c in ("estimate", "ci_lower", "ci_upper"))
+        final = est[-1]
+        scale = final if relative and final != 0 else 1.0
+        c = f"C{i % 10}"
+        ax.fill_between(n, lo / scale, hi / scale, color=c, alpha=0.2, lw=0).set_gid(f"interval:{t}")
+        (line,) = ax.plot(n, est / scale, color=c, lw=1.5, label=t)
+        line.set_gid(f"estimate:{t}")
+        met = h["met"].to_numpy(dtype=bool) if "met" in h else np.zeros(n.size, dtype=bool)
+        ax.scatter(n[met], est[met] / scale, color=c, s=28, zorder=3)
+        ax.scatter(n[~met], est[~met] / scale, facecolors="white", edgecolors=c, s=28, zorder=3)
+        if "tolerance" in h:
+            tol = float(h["tolerance"].to_numpy(dtype=np.float64)[-1])
+            for s in (-1, 1):
+                ax.axhline((final + s * tol) / scale, color=c, lw=0.8, ls=":")
+    from matplotlib.ticker import FuncFormatter
 
-    da = _select(obj, var)
-    if "year" not in da.dims:
-        raise ValueError(f"{da.name}: has no 'year' dim to draw a fan over (dims: {list(da.dims)})")
-    if "provider" in da.dims:
-        da = da.sel(provider=provider)
-    if "quantile" in da.dims:
-        bands = da
-        qs = np.asarray(bands["quantile"].values)
-    else:
-        bands = percentile_bands(da, q)
-        qs = np.asarray(bands["quantile"].values)
-    if set(bands.dims) != {"quantile", "year"}:
-        raise ValueError(f"{da.name}: expected dims (trial|quantile, year), got {list(bands.dims)}")
-    bands = bands.transpose("quantile", "year")
-    years = bands["year"].values
-    if ax is None:
-        _, ax = plt.subplots(figsize=(8, 4.5))
-    order = np.argsort(qs)
-    qs, vals = qs[order], bands.values[order]
-    n = len(qs)
-    for k in range(n // 2):
-        lo, hi = qs[k], qs[n - 1 - k]
-        alpha = 0.18 + 0.5 * (k + 1) / max(n // 2, 1) * 0.6
-        ax.fill_between(
-            years, vals[k], vals[n - 1 - k], color=color, alpha=alpha, linewidth=0, label=f"{lo:.0%}–{hi:.0%}"
-        )
-    med = np.flatnonzero(np.isclose(qs, 0.5))
-    if med.size:
-        ax.plot(years, vals[med[0]], color=color, lw=2, label="median")
-    units = da.attrs.get("units", "")
-    label = da.attrs.get("long_name", da.name or "")
-    if log is None:
-        mid = vals[n // 2]
-        log = units == "USD" and np.all(mid > 0) and mid.max() / mid.min() > 30
-    if log:
-        ax.set_yscale("log")
-    if units == "USD":
-        ax.yaxis.set_major_formatter(FuncFormatter(format_money))
-        ax.set_ylabel(f"{label} (USD)")
-    elif units == "1" and np.nanmax(vals) <= 1:
-        ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-        ax.set_ylabel(label + (f" — {provider}" if "provider" in da.coords else ""))
-    else:
-        ax.set_ylabel(f"{label} ({units})" if units else label)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel("year")
-    ax.grid(True, alpha=0.3)
-    ax.legend(loc="upper left", frameon=False, fontsize="small")
-    if title is not None:
-        ax.set_title(title)
+    trials = history["trials"].to_numpy(dtype=np.float64)
+    if trials.max() / max(trials.min(), 1.0) > 4:
+        from matplotlib.ticker import LogLocator, NullFormatter
+
+        ax.set_xscale("log")
+        ax.xaxis.set_minor_formatter(NullFormatter())
+        if math.log10(trials.max() / max(trials.min(), 1.0)) <= 2.5:
+            ax.xaxis.set_major_locator(LogLocator(base=10.0, subs=(1.0, 2.0, 5.0)))
+    ax.xaxis.set_major_formatter(FuncFormatter(format_count))
+    ax.set_xlabel("trials")
+    ax.set_ylabel("estimate / final estimate" if relative else "estimate")
+    _style(ax)
+    if title is None:
+        conv = history.attrs.get("converged")
+        state = "" if conv is None else (": converged" if conv else ": not converged")
+        title = f"Convergence{state}"
+    if title:
+        ax.set_title(_wrap(title), loc="left")
+    ci = float(history.attrs.get("ci_prob", 0.95))
+    head = f"estimate, {ci:.0%} interval; dotted: tolerance"
+    ax.legend(loc="best", frameon=False, fontsize="small", title=head, title_fontsize="small", alignment="left")
     return ax
+
+
+def dashboard(
+    ds: xr.Dataset,
+    scenario: Scenario | None = None,
+    *,
+    fig: Any = None,
+    q: Sequence[float] | None = None,
+    ci: bool | float = False,
+    bands: xr.Dataset | None = None,
+    figsize: tuple[float, float] = DASHBOARD_FIGSIZE,
+) -> Figure:
+    """One figure, four panels: spend fan, provider shares, cumulative spend vs the commitment, claim checks.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A simulation (:func:`cloudsim.simulate`) of one scenario.
+    scenario : cloudsim.Scenario, optional
+        Default: read from ``ds.attrs["scenario"]``; gives the commitment (total and last year)
+        and the claims.
+    fig : matplotlib.figure.Figure, optional
+        Drawn into (cleared first); a new ``figsize`` figure when None.
+    q : sequence of float, optional
+        Quantiles of the spend fan.
+    ci : bool or float
+        Monte Carlo intervals of the spend fan's band edges (see :func:`fan`).
+    bands : xarray.Dataset, optional
+        ``cloudsim.percentile_bands(ds)`` if already computed (with ``openai_aws_spend`` and
+        ``share``, quantiles including 0.05, 0.5 and 0.95): the fan and the shares are drawn
+        from it instead of being computed from the trials again.
+    figsize : (float, float)
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Axes in order: spend fan, shares, distribution of cumulative spend at the commitment's
+        last year with the commitment total marked, claim checks.
+    """
+    ds = _check_dataset(ds)
+    if "scenario" in ds.dims:
+        raise ValueError("ds: has a 'scenario' dim; select one scenario, e.g. dashboard(ds.sel(scenario='a'))")
+    missing = [v for v in ("openai_aws_spend", "share", "cumulative_spend") if v not in ds.data_vars]
+    if missing:
+        raise ValueError(f"ds: not a cloudsim simulation, missing variables {missing}")
+    scn = _check_scenario(scenario, ds)
+    com = scn["commitment"]
+    total, last = float(com["total"]), int(com["last_year"])
+    first = int(com["first_year"])
+    if fig is None:
+        fig = _pyplot().figure(figsize=figsize, layout="constrained")
+    else:
+        fig.clear()
+        if fig.get_layout_engine() is None:
+            fig.set_layout_engine("constrained")
+    axes = fig.subplots(2, 2)
+    if bands is not None:
+        if not isinstance(bands, xr.Dataset) or "quantile" not in bands.dims:
+            raise TypeError("bands: expected the Dataset cloudsim.percentile_bands(ds) returns (dim 'quantile')")
+        missing = [v for v in ("openai_aws_spend", "share") if v not in bands.data_vars]
+        if missing:
+            raise ValueError(f"bands: missing variables {missing}; pass cloudsim.percentile_bands(ds)")
+    src = ds if bands is None else bands
+    fan(ds if ci else src, "openai_aws_spend", q=q, ax=axes[0, 0], ci=ci)
+    shares(src, ax=axes[0, 1])
+    distribution(
+        ds,
+        "cumulative_spend",
+        year=last,
+        thresholds=[total],
+        ax=axes[1, 0],
+        title=f"Cumulative spend {first}–{last} vs the {format_money(total)} commitment",
+    )
+    claims(ds, scn, ax=axes[1, 1])
+    n = int(ds.sizes["trial"])
+    seed = ds.attrs.get("seed", "?")
+    fig.suptitle(f"cloudsim: {scn.name} — {n:,} trials, seed {seed}", fontsize="x-large", fontweight="bold")
+    return fig
+
+
+# ----------------------------------------------------------------------------
+# 6. accessor
+# ----------------------------------------------------------------------------
+class PlotAccessor:
+    """``ds.cloudsim.plot.<function>(...)`` calls ``cloudsim.plot.<function>(ds, ...)``.
+
+    Holds only the object, like xarray's ``ds.plot``; calling it draws the dashboard of a
+    Dataset or the fan of a DataArray.
+
+    Examples
+    --------
+    >>> ds.cloudsim.plot.fan("openai_aws_spend", ci=True)  # doctest: +SKIP
+    >>> ds["share"].cloudsim.plot.fan(provider="azure")  # doctest: +SKIP
+    >>> ds.cloudsim.plot.distribution("cumulative_spend", year=2032, thresholds=[38e9])  # doctest: +SKIP
+    """
+
+    __slots__ = ("_obj",)
+
+    def __init__(self, obj: xr.Dataset | xr.DataArray) -> None:
+        self._obj = obj
+
+    def __call__(self, **kwargs: Any) -> Axes | Figure:
+        """:func:`dashboard` for a Dataset, :func:`fan` for a DataArray."""
+        if isinstance(self._obj, xr.Dataset):
+            return dashboard(self._obj, **kwargs)
+        return fan(self._obj, **kwargs)
+
+    def fan(self, var: str | None = None, **kwargs: Any) -> Axes | Figure:
+        """See :func:`cloudsim.plot.fan`."""
+        return fan(self._obj, var, **kwargs)
+
+    def shares(self, **kwargs: Any) -> Axes:
+        """See :func:`cloudsim.plot.shares`."""
+        return shares(self._obj, **kwargs)
+
+    def distribution(self, var: str | None = None, **kwargs: Any) -> Axes:
+        """See :func:`cloudsim.plot.distribution`."""
+        return distribution(self._obj, var, **kwargs)
+
+    def claims(self, scenario: Scenario | None = None, **kwargs: Any) -> Axes:
+        """See :func:`cloudsim.plot.claims`."""
+        return claims(self._obj, scenario, **kwargs)
+
+    def dashboard(self, scenario: Scenario | None = None, **kwargs: Any) -> Figure:
+        """See :func:`cloudsim.plot.dashboard`."""
+        return dashboard(self._obj, scenario, **kwargs)
