@@ -248,6 +248,14 @@ def targets(res: Results) -> list[Target]:
             "the same with a fresh, empty `NUMBA_CACHE_DIR` (the kernels are compiled)",
         ),
         Target(
+            "`plot.dashboard`, 1e6 trials, bands precomputed",
+            res.median(kind="plot", plot="dashboard", case="render"),
+            "s",
+            "<",
+            2.0,
+            "median time to draw the four-panel dashboard (Agg) once the bands are computed",
+        ),
+        Target(
             "`percentile_bands` / `numpy.quantile`, 1e7 trials",
             qnt,
             "x",
