@@ -19,6 +19,6 @@ def test_readme_examples_run():
     assert len(blocks) >= 2
     code = "\n".join(blocks).replace("1_000_000", "100_000")
     namespace: dict = {}
-    exec(compile(code, str(README), "exec"), namespace)  # noqa: S102
+    exec(compile(code, str(README), "exec"), namespace)
     assert namespace["ds"].sizes["trial"] > 0
     plt.close("all")
