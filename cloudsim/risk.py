@@ -31,7 +31,6 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 import xarray as xr
-from scipy import stats as sps
 
 from .scenario import Scenario, load_scenario
 from .stats import DEFAULT_QUANTILES, _check_q
@@ -86,6 +85,8 @@ def _check_ci(ci: Any) -> float:
 
 
 def _z(ci: float) -> float:
+    from scipy import stats as sps  # imported here: scipy.stats costs 0.3 s at import
+
     return float(sps.norm.ppf(0.5 + ci / 2.0))
 
 
@@ -181,6 +182,8 @@ def _os_indices(n: int, q: np.ndarray, ci: float) -> tuple[np.ndarray, np.ndarra
     With ``B ~ Binomial(n, q)``, ``P(X_(lo+1) <= xi_q <= X_(hi+1)) = P(lo < B <= hi) >= ci`` for a
     continuous distribution.  ``lo = -1`` / ``hi = n`` mean no order statistic is extreme enough.
     """
+    from scipy import stats as sps  # imported here: scipy.stats costs 0.3 s at import
+
     a = (1.0 - ci) / 2.0
     lo = sps.binom.ppf(a, n, q).astype(np.int64) - 1
     hi = sps.binom.ppf(1.0 - a, n, q).astype(np.int64)
@@ -214,6 +217,8 @@ def _quantile_bounds(x: np.ndarray, qs: np.ndarray, ci: float) -> np.ndarray:
 
 def _binom_interval(k: Any, n: Any, ci: float, method: str) -> tuple[np.ndarray, np.ndarray]:
     """Vectorised binomial-proportion interval: Wilson score or Clopper-Pearson."""
+    from scipy import stats as sps  # imported here: scipy.stats costs 0.3 s at import
+
     k = np.asarray(k, dtype=np.float64)
     n = np.asarray(n, dtype=np.float64)
     if method == "wilson":
