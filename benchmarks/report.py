@@ -24,6 +24,8 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+from cloudsim._io import atomic_write
+
 __all__ = ["Target", "main", "render", "targets"]
 
 E5, E6, E7 = 10**5, 10**6, 10**7
@@ -447,7 +449,7 @@ def main(argv: list[str] | None = None) -> int:
     data = json.loads(args.results.read_text(encoding="utf-8"))
     text = render(data, source=str(args.results))
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(text, encoding="utf-8")
+    atomic_write(args.output, lambda tmp: tmp.write_text(text, encoding="utf-8"), what="output")
     for t in targets(Results(data)):
         print(f"{t.status:>14}  {t.fmt_value():>9}  {t.fmt_goal():>12}  {t.what}")
     return 0

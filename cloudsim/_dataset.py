@@ -30,6 +30,11 @@ VARIABLES: dict[str, tuple[tuple[str, ...], str, str]] = {
 }
 
 
+def _copula_text(scenario: Scenario) -> str:
+    dep = scenario["dependence"]
+    return f"Student-t copula (df = {dep['df']})" if dep["copula"] == "student" else "Gaussian copula"
+
+
 def to_dataset(arrays: Arrays, scenario: Scenario, *, start: int, seed: str, engine: str) -> xr.Dataset:
     """Wrap one run's arrays as a Dataset (DESIGN.md §4).
 
@@ -66,7 +71,7 @@ def to_dataset(arrays: Arrays, scenario: Scenario, *, start: int, seed: str, eng
         "stream_version": STREAM_VERSION,
         "engine": engine,
         "method": "Monte Carlo; per-trial SFC64 streams keyed by (seed, trial); ziggurat normals; "
-        "Gaussian copula over per-trial inputs; log/logit Brownian bridges to the claim year",
+        f"{_copula_text(scenario)} over per-trial inputs; log/logit Brownian bridges to the claim year",
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     return xr.Dataset(data_vars, coords=coords, attrs=attrs)

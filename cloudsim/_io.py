@@ -13,6 +13,16 @@ import xarray as xr
 __all__ = ["atomic_write", "check_writable", "to_netcdf"]
 
 
+def _read_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+#: The process umask, read once at import (reading it means setting it, which is not thread-safe).
+_UMASK = _read_umask()
+
+
 def check_writable(path: str | PathLike[str], *, what: str = "path") -> Path:
     """Fail early, with a clear message, if ``path`` cannot be written."""
     p = Path(path)
@@ -36,9 +46,9 @@ def atomic_write(path: str | PathLike[str], write: Callable[[Path], None], *, wh
     os.close(fd)
     try:
         write(Path(tmp))
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the file the usual permissions
+        with open(tmp, "rb+") as f:  # the bytes are on disk before the name points at them
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp creates 0600; give the file the usual permissions
         os.replace(tmp, p)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

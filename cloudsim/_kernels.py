@@ -52,6 +52,8 @@ NSHOCK = 5
 #: interpolated exactly from its sorted values; the others are read from a cubic spline in z.
 CLOSED_FORM = (0, 1, 2, 4, 7, 8, 9)
 EMPIRICAL = 12
+#: The largest workload-shift fraction applied (1 - 2**-53): spend never reaches zero.
+MAX_FRACTION = 1.0 - 2.0**-53
 #: Grid of the spline tables: z in [-ZMAX, ZMAX] in ZN intervals.
 ZMAX = 8.5
 ZN = 4096
@@ -80,8 +82,12 @@ def z_table(dist) -> np.ndarray:
     if dist.code == EMPIRICAL:
         # the sorted values themselves (or, past 4 * ZN values, that many of their quantiles)
         values = np.sort(np.asarray(dist.to_dict()["values"], dtype=np.float64))
-        m = min(values.size, 4 * ZN)
-        out.reshape(-1)[:m] = values if m == values.size else dist.ppf(np.linspace(0.0, 1.0, m))
+        if values.size > 4 * ZN:
+            raise ValueError(
+                f"Empirical: an engine input holds at most {4 * ZN:,} values, got {values.size:,}; "
+                f"thin it first, e.g. Empirical(numpy.quantile(values, numpy.linspace(0, 1, {4 * ZN})))"
+            )
+        out.reshape(-1)[: values.size] = values
         return out
     spline = CubicSpline(ZGRID, dist.from_z(ZGRID), bc_type="not-a-knot")
     out[:] = spline.c[::-1].T
@@ -98,7 +104,7 @@ def input_from_z(code: np.int64, par: np.ndarray, table: np.ndarray, z: float) -
     if code == 0 or code == 1 or code == 2 or code == 4 or code == 7 or code == 8 or code == 9:
         return from_z(code, par, z)
     if code == EMPIRICAL:
-        n = min(np.int64(par[2]), 4 * ZN)
+        n = np.int64(par[2])
         if n == 1:
             return table[0, 0]
         p = ndtr(z)
@@ -232,7 +238,9 @@ def simulate_trials(
                         lm += drift_m + sig_m * e_m
                         ls += drift_s + sig_s * e_s
                         if u < hazard:
-                            ls += math.log1p(-input_from_z(shift_code, shift_par, shift_tab, zf))
+                            # a fraction of 1 would make spend zero: keep it below 1 by one ulp
+                            frac = min(input_from_z(shift_code, shift_par, shift_tab, zf), MAX_FRACTION)
+                            ls += math.log1p(-frac)
                         xa += sig_a * e_a
                     yaz += sig_o * e_z
                     ygc += sig_o * e_g

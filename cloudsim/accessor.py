@@ -93,14 +93,6 @@ class CloudsimAccessor:
 
         return PlotAccessor(self._obj)
 
-    def fan(self, var: str | None = None, **kwargs: Any):
-        """See :func:`cloudsim.plot.fan`."""
-        from .plot import fan
-
-        if isinstance(self._obj, xr.DataArray):
-            return fan(self._obj, **kwargs)
-        return fan(self._obj, var, **kwargs)
-
 
 xr.register_dataset_accessor("cloudsim")(CloudsimAccessor)
 xr.register_dataarray_accessor("cloudsim")(CloudsimAccessor)

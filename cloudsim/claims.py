@@ -55,6 +55,7 @@ lists the statements a simulation can be checked against, as intervals
 from __future__ import annotations
 
 import math
+import numbers
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -393,6 +394,14 @@ class Claim:
             raise ValueError(
                 f"{path}.family: a {self.kind} claim takes one of {FAMILIES[self.kind]} (or None), got {self.family!r}"
             )
+        if isinstance(self.years, bool) or not isinstance(self.years, numbers.Integral):
+            raise TypeError(f"{path}.years: expected an integer, got {type(self.years).__name__} {self.years!r}")
+        if not 1 <= self.years <= 30:
+            raise ValueError(f"{path}.years: must be in [1, 30], got {self.years}")
+        for name in ("confidence", "spread", "start_spread"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, numbers.Real):
+                raise TypeError(f"{path}.{name}: expected a number, got {type(v).__name__} {v!r}")
         if not 0.0 < self.confidence < 1.0:
             raise ValueError(f"{path}.confidence: must be in (0, 1), got {self.confidence}")
         for name in ("spread", "start_spread"):

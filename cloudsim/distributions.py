@@ -16,15 +16,23 @@ ppf, cdf, from_z
 
 Families
 --------
-=====  ===============  ==========================================
-code   class            parameters (``packed()`` order)
-=====  ===============  ==========================================
-0      ``Normal``       mean, sd
-1      ``LogNormal``    mu, sigma, loc
-2      ``LogitNormal``  mu, sigma
-3      ``PERT``         minimum, mode, maximum, shape
-4      ``Fixed``        value
-=====  ===============  ==========================================
+=====  ===================  ==========================================
+code   class                parameters (``packed()`` order)
+=====  ===================  ==========================================
+0      ``Normal``           mean, sd
+1      ``LogNormal``        mu, sigma, loc
+2      ``LogitNormal``      mu, sigma
+3      ``PERT``             minimum, mode, maximum, shape
+4      ``Fixed``            value
+5      ``TruncatedNormal``  mean, sd, lower, upper
+6      ``Beta``             a, b, lower, upper
+7      ``Triangular``       minimum, mode, maximum
+8      ``Uniform``          lower, upper
+9      ``LogUniform``       lower, upper
+10     ``StudentT``         df, loc, scale
+11     ``Metalog``          a1..a9, lower, upper, kind
+12     ``Empirical``        min, max, n (values kept on the instance)
+=====  ===================  ==========================================
 
 Examples
 --------
@@ -2355,8 +2363,8 @@ class Empirical(Distribution):
     Notes
     -----
     Evaluated in Python/NumPy only: the numba dispatchers return ``nan`` for
-    this family, and the simulation engine reads it from its spline table in
-    ``z``.  ``packed()`` holds ``(min, max, n)`` for information.
+    this family; the simulation engine interpolates the sorted values exactly
+    (at most 16,384 of them per input).  ``packed()`` holds ``(min, max, n)``.
     """
 
     code = CODE_EMPIRICAL

@@ -22,7 +22,7 @@ from typing import Any, Literal
 import numpy as np
 
 from . import _rng
-from ._kernels import NIN, simulate_trials, z_table
+from ._kernels import MAX_FRACTION, NIN, simulate_trials, z_table
 from .distributions import Distribution, from_dict
 from .scenario import PROVIDERS, Scenario
 
@@ -140,6 +140,15 @@ def _check_int(value: Any, name: str, lo: int) -> int:
     return value
 
 
+def _check_dtype(dtype: object) -> np.dtype:
+    allowed = {"float64": np.float64, "float32": np.float32}
+    if isinstance(dtype, str) and dtype in allowed:
+        return np.dtype(allowed[dtype])
+    if dtype in (np.float64, np.float32) or (isinstance(dtype, np.dtype) and dtype in (np.float64, np.float32)):
+        return np.dtype(dtype)  # type: ignore[arg-type]
+    raise ValueError(f"dtype: must be 'float64' or 'float32', got {dtype!r}")
+
+
 def simulate_arrays(
     scenario: Scenario,
     trials: int,
@@ -164,9 +173,9 @@ def simulate_arrays(
         raise ValueError(f"start + trials: must be <= 2**62, got {start + trials}")
     if engine not in ENGINES:
         raise ValueError(f"engine: must be one of {ENGINES}, got {engine!r}")
-    dt = np.dtype(dtype)
-    if dt not in (np.dtype("float64"), np.dtype("float32")):
-        raise ValueError(f"dtype: must be 'float64' or 'float32', got {dtype!r}")
+    dt = _check_dtype(dtype)
+    if progress is not None and not isinstance(progress, bool):
+        raise TypeError(f"progress: expected True, False or None, got {type(progress).__name__} {progress!r}")
     key, recorded_seed = _rng.key_from_seed(seed)
     packed = _pack(scenario)
     out = Arrays.empty(trials, len(scenario.years), dt)
@@ -295,7 +304,7 @@ def _simulate_numpy(key: int, start: int, p: _Packed, out: Arrays) -> None:
                 zf = st.normal()
                 lm = lm + drift_m + sig_m * e_m
                 ls = ls + drift_s + sig_s * e_s
-                shift = np.log1p(-p.shift.from_z(zf))
+                shift = np.log1p(-np.minimum(p.shift.from_z(zf), MAX_FRACTION))
                 ls = ls + np.where(u < hazard, shift, 0.0)
                 xa = xa + sig_a * e_a
             yaz = yaz + sig_o * e_z

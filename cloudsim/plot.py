@@ -907,7 +907,7 @@ def claims(
     ds: xr.Dataset | pd.DataFrame,
     scenario: Scenario | None = None,
     *,
-    level: float = 0.95,
+    ci: float = 0.95,
     ax: Any = None,
     title: str | None = None,
     annotate: bool = True,
@@ -920,7 +920,7 @@ def claims(
         A simulation of ``scenario``, or the table :func:`cloudsim.check_claims` returned.
     scenario : cloudsim.Scenario, optional
         Default: read from ``ds.attrs["scenario"]``.
-    level : float
+    ci : float
         Probability of the Wilson interval of each simulated probability.
     ax : matplotlib.axes.Axes, optional
     title : str, optional
@@ -945,7 +945,7 @@ def claims(
         ds = _check_dataset(ds)
         if "scenario" in ds.dims:
             raise ValueError("ds: has a 'scenario' dim; select one scenario first, e.g. ds.sel(scenario='a')")
-        table = check_claims(ds, _check_scenario(scenario, ds), level=level)
+        table = check_claims(ds, _check_scenario(scenario, ds), ci=ci)
     if len(table) == 0:
         raise ValueError("ds: no claim checks to draw")
     ax = _axes(ax, figsize=(8.0, 0.55 * len(table) + 1.6))
@@ -955,7 +955,7 @@ def claims(
     hi = table["ci_upper"].to_numpy(dtype=np.float64)
     stated = table["stated"].to_numpy(dtype=np.float64)
     holds = (lo <= stated) & (stated <= hi)
-    for ok, c, lab in ((True, "C0", f"simulated, {level:.0%} interval"), (False, "C3", "simulated: claim not met")):
+    for ok, c, lab in ((True, "C0", f"simulated, {ci:.0%} interval"), (False, "C3", "simulated: claim not met")):
         m = holds == ok
         if not m.any():
             continue

@@ -65,8 +65,6 @@ KIND_PAIRED_QUANTILE = "paired asymptotic normal (Bahadur representation; densit
 KIND_PAIRED_BOOTSTRAP = "paired percentile bootstrap (trials resampled jointly across scenarios)"
 
 #: Default commitment when a Dataset does not record one: the OpenAI-AWS deal.
-DEFAULT_COMMITMENT_TOTAL = 38e9
-DEFAULT_COMMITMENT_YEARS = (2026, 2032)
 
 Stat = Literal["mean", "quantile", "probability"]
 _STATS = ("mean", "quantile", "probability")
@@ -509,7 +507,7 @@ def value_at_risk(
     tail = _check_choice(tail, "tail", ("lower", "upper"))
     ci = _check_ci(ci)
     x, rest, coords = _split(da, dim)
-    qs = 1.0 - levels if tail == "lower" else levels
+    qs = np.round(1.0 - levels, 12) if tail == "lower" else levels
     est = np.quantile(x, qs, axis=-1)
     bounds = _quantile_bounds(x, qs, ci)
     return _tail_dataset(
@@ -576,7 +574,7 @@ def expected_shortfall(
         est[i] = es
         bounds[i, ..., 0] = es - z * se
         bounds[i, ..., 1] = es + z * se
-    qs = 1.0 - levels if tail == "lower" else levels
+    qs = np.round(1.0 - levels, 12) if tail == "lower" else levels
     return _tail_dataset("expected_shortfall", est, bounds, levels, scalar, rest, coords, da, tail, ci, KIND_ES, n, qs)
 
 
@@ -631,7 +629,8 @@ def _tail_dataset(
 # ----------------------------------------------------------------------------
 # 4. the commitment
 # ----------------------------------------------------------------------------
-def _commitment_defaults(ds: xr.Dataset) -> tuple[float, tuple[int, int]]:
+def _commitment_defaults(ds: xr.Dataset) -> tuple[float | None, tuple[int, int] | None]:
+    """The commitment recorded in a simulation: variable attrs, compare()'s variables, or the scenario TOML."""
     total: float | None = None
     years: tuple[int, int] | None = None
     for name in ("cumulative_spend", "commitment_met", "commitment_shortfall"):
@@ -644,7 +643,11 @@ def _commitment_defaults(ds: xr.Dataset) -> tuple[float, tuple[int, int]]:
         total = float(ds["commitment_total"])  # a scenario of compare()'s output
     if years is None and "commitment_first_year" in ds and ds["commitment_first_year"].ndim == 0:
         years = (int(ds["commitment_first_year"]), int(ds["commitment_last_year"]))
-    return (DEFAULT_COMMITMENT_TOTAL if total is None else total), (years or DEFAULT_COMMITMENT_YEARS)
+    if (total is None or years is None) and isinstance(ds.attrs.get("scenario"), str):
+        com = Scenario.from_toml(ds.attrs["scenario"], origin="ds.attrs['scenario']")["commitment"]
+        total = float(com["total"]) if total is None else total
+        years = (int(com["first_year"]), int(com["last_year"])) if years is None else years
+    return total, years
 
 
 def _parse_years(years: Any, name: str) -> tuple[int, int]:
@@ -683,10 +686,11 @@ def commitment_report(
         From :func:`cloudsim.simulate` (or :func:`compare`: each ``scenario`` gets its
         own commitment).
     total : float, optional
-        The commitment in USD; default the Dataset's ``commitment_total`` attr, else $38B.
+        The commitment in USD; default the one the Dataset records (variable attrs or
+        the scenario in ``ds.attrs["scenario"]``); an error if it records none.
     years : (int, int) or str, optional
         First and last year of the commitment, e.g. ``(2026, 2032)`` or ``"2026-2032"``;
-        default the Dataset's ``commitment_years`` attr, else 2026-2032.  Cumulative
+        default the Dataset's record, as for ``total``.  Cumulative
         spend is summed from ``openai_aws_spend`` over these years (the Dataset's own
         ``cumulative_spend`` when they match it).
     q : float or sequence of float
@@ -728,6 +732,11 @@ def commitment_report(
         raise ValueError("ds: not a cloudsim simulation, missing variable 'openai_aws_spend'")
     spend = _check_da(ds["openai_aws_spend"], "ds['openai_aws_spend']", (dim, "year"))
     d_total, d_years = _commitment_defaults(ds)
+    if (total is None and d_total is None) or (years is None and d_years is None):
+        raise ValueError(
+            "total/years: the Dataset records no commitment (no commitment attrs and no scenario attr); "
+            "pass total= and years= explicitly"
+        )
     if total is None:
         total = d_total
     elif isinstance(total, bool) or not isinstance(total, (int, float, np.integer, np.floating)):
@@ -735,7 +744,7 @@ def commitment_report(
     total = float(total)
     if not (math.isfinite(total) and total > 0):
         raise ValueError(f"total: must be a finite amount > 0 USD, got {total}")
-    first, last = d_years if years is None else _parse_years(years, "years")
+    first, last = d_years if years is None else _parse_years(years, "years")  # type: ignore[misc]
     sim_years = spend["year"].values
     wanted = np.arange(first, last + 1)
     if not np.isin(wanted, sim_years).all():

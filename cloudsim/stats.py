@@ -19,7 +19,10 @@ DEFAULT_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
 def _check_q(q: float | Sequence[float]) -> np.ndarray:
-    arr = np.atleast_1d(np.asarray(q, dtype=np.float64))
+    try:
+        arr = np.atleast_1d(np.asarray(q, dtype=np.float64))
+    except (TypeError, ValueError):
+        raise TypeError(f"q: expected one or more quantiles in [0, 1], got {q!r}") from None
     if arr.ndim != 1 or arr.size == 0:
         raise ValueError(f"q: expected one or more quantiles in [0, 1], got {q!r}")
     if not np.all(np.isfinite(arr)) or np.any((arr < 0) | (arr > 1)):
@@ -145,7 +148,7 @@ def _bands_da(da: xr.DataArray, qs: np.ndarray, dim: str) -> xr.DataArray:
     return xr.DataArray(res, dims=dims, coords=coords, name=da.name, attrs=dict(da.attrs))
 
 
-def wilson_interval(successes: int, n: int, level: float = 0.95) -> tuple[float, float]:
+def wilson_interval(successes: int, n: int, ci: float = 0.95) -> tuple[float, float]:
     """Wilson score interval for a binomial proportion.
 
     Returns
@@ -154,9 +157,11 @@ def wilson_interval(successes: int, n: int, level: float = 0.95) -> tuple[float,
     """
     if n <= 0:
         raise ValueError(f"n: must be >= 1, got {n}")
-    if not 0 < level < 1:
-        raise ValueError(f"level: must be in (0, 1), got {level}")
-    z = float(ndtri(0.5 + level / 2.0))
+    if not 0 <= successes <= n:
+        raise ValueError(f"successes: must be in [0, n={n}], got {successes}")
+    if not 0 < ci < 1:
+        raise ValueError(f"ci: must be in (0, 1), got {ci}")
+    z = float(ndtri(0.5 + ci / 2.0))
     p = successes / n
     den = 1.0 + z * z / n
     centre = (p + z * z / (2 * n)) / den
@@ -180,7 +185,7 @@ def _claim_samples(ds: xr.Dataset, scn: Scenario) -> list[tuple[str, str, int, n
     ]
 
 
-def check_claims(ds: xr.Dataset, scenario: Scenario, *, level: float = 0.95) -> pd.DataFrame:
+def check_claims(ds: xr.Dataset, scenario: Scenario, *, ci: float = 0.95) -> pd.DataFrame:
     """Each claim's stated probability against the simulated one.
 
     Parameters
@@ -188,8 +193,9 @@ def check_claims(ds: xr.Dataset, scenario: Scenario, *, level: float = 0.95) -> 
     ds : xarray.Dataset
         From :func:`cloudsim.simulate` on ``scenario``.
     scenario : Scenario
-    level : float
-        Confidence level of the Wilson interval of each simulated probability.
+    ci : float
+        Probability of the Wilson interval of each simulated probability (``ci=`` as in
+        :mod:`cloudsim.risk`).
 
     Returns
     -------
@@ -203,6 +209,7 @@ def check_claims(ds: xr.Dataset, scenario: Scenario, *, level: float = 0.95) -> 
     """
     if not isinstance(scenario, Scenario):
         raise TypeError(f"scenario: expected a cloudsim.Scenario, got {type(scenario).__name__}")
+    _refuse_scenario_dim(ds, "check_claims")
     missing = [v for v in ("openai_aws_spend", "share", "market_size", "market_growth_late") if v not in ds]
     if missing:
         raise ValueError(f"ds: not a cloudsim simulation, missing variables {missing}")
@@ -213,7 +220,7 @@ def check_claims(ds: xr.Dataset, scenario: Scenario, *, level: float = 0.95) -> 
         for description, low, high, stated in claim.checks(which):
             hits = (x >= low) & (x <= high)
             n, k = hits.size, int(np.count_nonzero(hits))
-            lo, hi = wilson_interval(k, n, level)
+            lo, hi = wilson_interval(k, n, ci)
             records.append(
                 {
                     "claim": key,
@@ -231,7 +238,7 @@ def check_claims(ds: xr.Dataset, scenario: Scenario, *, level: float = 0.95) -> 
     return pd.DataFrame.from_records(records)
 
 
-def commitment_probability(ds: xr.Dataset, *, level: float = 0.95) -> dict[str, float]:
+def commitment_probability(ds: xr.Dataset, *, ci: float = 0.95) -> dict[str, float]:
     """P(cumulative spend reaches the commitment), with its Wilson interval.
 
     Returns
@@ -239,16 +246,27 @@ def commitment_probability(ds: xr.Dataset, *, level: float = 0.95) -> dict[str, 
     dict
         ``probability``, ``ci_lower``, ``ci_upper``, ``total`` (USD), ``years`` ("2026-2032").
     """
+    from .risk import _commitment_defaults
+
+    _refuse_scenario_dim(ds, "commitment_probability")
     if "commitment_met" not in ds:
         raise ValueError("ds: not a cloudsim simulation, missing variable 'commitment_met'")
     met = np.asarray(ds["commitment_met"].values, dtype=bool)
     k, n = int(np.count_nonzero(met)), met.size
-    lo, hi = wilson_interval(k, n, level)
-    attrs = ds["commitment_met"].attrs
+    lo, hi = wilson_interval(k, n, ci)
+    total, years = _commitment_defaults(ds)
     return {
         "probability": k / n,
         "ci_lower": lo,
         "ci_upper": hi,
-        "total": float(attrs.get("commitment_total", np.nan)),
-        "years": str(attrs.get("commitment_years", "")),
+        "total": np.nan if total is None else total,
+        "years": "" if years is None else f"{years[0]}-{years[1]}",
     }
+
+
+def _refuse_scenario_dim(ds: xr.Dataset, what: str) -> None:
+    if "scenario" in ds.dims:
+        raise ValueError(
+            f"ds: has a 'scenario' dim (from cloudsim.compare); {what} reads one scenario: "
+            f"select it with ds.sel(scenario=...), or use cloudsim.commitment_report for all at once"
+        )

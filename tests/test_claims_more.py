@@ -586,3 +586,20 @@ _H = "| Metric | Pre-Deal | Post-Deal (3 Years) |\n|---|---|---|\n"
 def test_table_errors(text, kw, message):
     with pytest.raises(ValueError, match=message):
         claims_from_table(text, **kw)
+
+
+@pytest.mark.parametrize(
+    ("kw", "exc", "field"),
+    [
+        ({"years": 0}, ValueError, "years"),
+        ({"years": "3"}, TypeError, "years"),
+        ({"years": 3.0}, TypeError, "years"),
+        ({"spread": True}, TypeError, "spread"),
+        ({"confidence": "0.8"}, TypeError, "confidence"),
+    ],
+)
+def test_claim_arguments_are_checked(kw, exc, field):
+    args = {"years": 3, "spread": 0.5, "confidence": 0.8}
+    args.update(kw)
+    with pytest.raises(exc, match=field):
+        cloudsim.claim("OpenAI's Annual AWS Spend", "$100 Million", "$1.5 Billion+", **args)

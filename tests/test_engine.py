@@ -240,3 +240,30 @@ def test_bad_arguments(scn, kwargs, exc, match):
 def test_scenario_type_checked():
     with pytest.raises(TypeError, match="scenario"):
         cloudsim.simulate("openai-aws-2025", 10)
+
+
+def test_more_bad_arguments(scn):
+    for dtype in (None, "f8", "foo", 1):
+        with pytest.raises(ValueError, match="dtype"):
+            cloudsim.simulate(scn, 10, dtype=dtype)
+    with pytest.raises(TypeError, match="progress"):
+        cloudsim.simulate(scn, 10, progress="yes")
+
+
+def test_method_attr_names_the_copula(scn):
+    t = scn.replace({"dependence.copula": "student", "dependence.df": 6})
+    assert "Student-t copula (df = 6)" in cloudsim.simulate(t, 10, seed=1).attrs["method"]
+    assert "Gaussian copula" in cloudsim.simulate(scn, 10, seed=1).attrs["method"]
+
+
+def test_empirical_inputs_are_bounded_in_size(scn):
+    from cloudsim.distributions import Empirical
+
+    rng = np.random.default_rng(0)
+    ok = scn.replace({"spend.growth_after_target": Empirical(rng.uniform(0.0, 0.8, 5000))})
+    a = cloudsim.simulate(ok, 1000, seed=2)
+    b = cloudsim.simulate(ok, 1000, seed=2, engine="numpy")
+    np.testing.assert_allclose(a.spend_growth_late.values, b.spend_growth_late.values, rtol=1e-12)
+    big = scn.replace({"spend.growth_after_target": Empirical(rng.uniform(0.0, 0.8, 20_000))})
+    with pytest.raises(ValueError, match="at most 16,384 values"):
+        cloudsim.simulate(big, 10, seed=1)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import math
 
 import numpy as np
@@ -110,8 +109,10 @@ def test_var_es_equal_numpy(rng, n, tail):
     assert es.expected_shortfall_ci.dims == ("level", "year", "ci_bound")
     xs = np.sort(x, axis=0)
     for i, level in enumerate(levels):
-        q = 1.0 - level if tail == "lower" else level
+        q = round(1.0 - level, 12) if tail == "lower" else level  # 95% VaR is the 5% quantile, exactly
         np.testing.assert_array_equal(var.value_at_risk.values[i], np.quantile(x, q, axis=0))
+        bands = cloudsim.percentile_bands(da, [q]).values[0]
+        np.testing.assert_array_equal(var.value_at_risk.values[i], bands)
         p = 1.0 - level
         k = n * p  # trials in the tail, possibly fractional
         m = math.floor(k)
@@ -482,9 +483,8 @@ def test_bad_targets(scn):
 
 
 # ----------------------------------------------------------------------------
-# wiring into the package (skipped until __init__/accessor/stats/cli export it)
+# wiring into the package
 # ----------------------------------------------------------------------------
-@pytest.mark.skipif(not hasattr(cloudsim, "value_at_risk"), reason="cloudsim/__init__.py does not export risk yet")
 def test_exported_from_the_package():
     for name in risk.__all__:
         if not name.isupper():
@@ -492,9 +492,6 @@ def test_exported_from_the_package():
     assert cloudsim.risk is risk
 
 
-@pytest.mark.skipif(
-    not hasattr(cloudsim.accessor.CloudsimAccessor, "value_at_risk"), reason="accessor does not forward risk yet"
-)
 def test_accessor_forwards(ds_small, crn):
     x = ds_small.cumulative_spend
     xr.testing.assert_identical(x.cloudsim.value_at_risk(0.9), risk.value_at_risk(x, 0.9))
@@ -510,10 +507,6 @@ def test_accessor_forwards(ds_small, crn):
     )
 
 
-@pytest.mark.skipif(
-    "ci" not in inspect.signature(cloudsim.percentile_bands).parameters,
-    reason="percentile_bands has no ci= yet",
-)
 def test_percentile_bands_with_intervals(ds_small):
     q = (0.05, 0.5, 0.95)
     out = cloudsim.percentile_bands(ds_small.openai_aws_spend, q, ci=0.95)
@@ -528,7 +521,6 @@ def test_percentile_bands_with_intervals(ds_small):
     assert cloudsim.percentile_bands(ds_small.openai_aws_spend, q).name == "openai_aws_spend"  # ci=None: unchanged
 
 
-@pytest.mark.skipif(not hasattr(cloudsim.cli, "compare_summary"), reason="cli has no compare command yet")
 def test_cli_compare(capsys, tmp_path):
     out = tmp_path / "cmp.nc"
     args = ["compare", "openai-aws-2025", "analyst-trend-2025", "--trials", "2000", "--seed", "3", "--out", str(out)]
@@ -537,3 +529,25 @@ def test_cli_compare(capsys, tmp_path):
     assert "P(commitment met): openai-aws-2025 - analyst-trend-2025" in text and out.exists()
     assert cloudsim.cli.main(["compare", "openai-aws-2025", "openai-aws-2026-expansion", "--trials", "100"]) == 2
     assert "share the years" in capsys.readouterr().err
+
+
+def test_one_scenario_functions_refuse_a_comparison(crn, scn):
+    with pytest.raises(ValueError, match="'scenario' dim"):
+        cloudsim.commitment_probability(crn)
+    with pytest.raises(ValueError, match="'scenario' dim"):
+        cloudsim.check_claims(crn, scn)
+    one = crn.sel(scenario="article")
+    c = cloudsim.commitment_probability(one)
+    assert c["total"] == 38e9 and c["years"] == "2026-2032"
+    assert c["probability"] == float(one.commitment_met.mean())
+
+
+def test_commitment_read_from_the_recorded_scenario():
+    ex = cloudsim.simulate(cloudsim.load_scenario("openai-aws-2026-expansion"), 2000, seed=1)
+    rep = risk.commitment_report(ex[["openai_aws_spend"]].assign_attrs(ex.attrs))  # variable attrs lost
+    assert rep.attrs["commitment_total"] == 138e9 and rep.attrs["commitment_years"] == "2026-2033"
+    bare = ex[["openai_aws_spend"]].copy()
+    bare.attrs = {}
+    with pytest.raises(ValueError, match="records no commitment"):
+        risk.commitment_report(bare)
+    assert risk.commitment_report(bare, 138e9, (2026, 2033)).attrs["commitment_total"] == 138e9

@@ -167,3 +167,10 @@ def test_check_claims_covers_ranges_ceilings_and_about(scn):
     assert share.statement == "P(X <= 35%) = 0.80"
     assert abs(share.simulated - 0.8) < 0.01
     assert t.holds.sum() >= 6
+
+
+def test_more_bad_input():
+    with pytest.raises(TypeError, match="q: expected"):
+        cloudsim.percentile_bands(xr.DataArray(np.zeros(3), dims=("trial",)), "abc")
+    with pytest.raises(ValueError, match="successes"):
+        wilson_interval(5, 3)
