@@ -19,26 +19,57 @@ try:
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0+unknown"
 
-from . import accessor as _accessor  # noqa: F401  (registers ds.cloudsim)
-from . import risk
-from ._io import to_netcdf
-from .claims import Claim, ClaimCheck, Quantity, claim, claims_from_table, parse_quantity
-from .engine import simulate
-from .risk import (
-    Target,
-    commitment_report,
-    compare,
-    exceedance_probability,
-    expected_shortfall,
-    first_passage,
-    mcse,
-    paired_difference,
-    quantile_intervals,
-    simulate_until,
-    value_at_risk,
-)
-from .scenario import Scenario, list_scenarios, load_scenario
-from .stats import check_claims, commitment_probability, percentile_bands
+from typing import TYPE_CHECKING
+
+from . import accessor as _accessor  # noqa: F401  (registers ds.cloudsim; imports xarray only)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from . import plot, risk
+    from ._io import to_netcdf
+    from .claims import Claim, ClaimCheck, Quantity, claim, claims_from_table, parse_quantity
+    from .engine import simulate
+    from .risk import (
+        Target,
+        commitment_report,
+        compare,
+        exceedance_probability,
+        expected_shortfall,
+        first_passage,
+        mcse,
+        paired_difference,
+        quantile_intervals,
+        simulate_until,
+        value_at_risk,
+    )
+    from .scenario import Scenario, list_scenarios, load_scenario
+    from .stats import check_claims, commitment_probability, percentile_bands
+
+#: Where each public name lives; modules load on first use, so ``import cloudsim``
+#: costs xarray and not numba, scipy or matplotlib.
+_LAZY = {
+    "to_netcdf": "_io",
+    **dict.fromkeys(["Claim", "ClaimCheck", "Quantity", "claim", "claims_from_table", "parse_quantity"], "claims"),
+    "simulate": "engine",
+    **dict.fromkeys(
+        [
+            "Target",
+            "commitment_report",
+            "compare",
+            "exceedance_probability",
+            "expected_shortfall",
+            "first_passage",
+            "mcse",
+            "paired_difference",
+            "quantile_intervals",
+            "simulate_until",
+            "value_at_risk",
+        ],
+        "risk",
+    ),
+    **dict.fromkeys(["Scenario", "list_scenarios", "load_scenario"], "scenario"),
+    **dict.fromkeys(["check_claims", "commitment_probability", "percentile_bands"], "stats"),
+}
+_SUBMODULES = ("plot", "risk")
 
 __all__ = [
     "Claim",
@@ -73,9 +104,16 @@ __all__ = [
 
 
 def __getattr__(name: str):
-    # matplotlib is imported only when plots are asked for
-    if name == "plot":
-        import importlib
+    import importlib
 
-        return importlib.import_module(".plot", __name__)
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
+    if name in _LAZY:
+        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value  # later lookups skip this function
+        return value
     raise AttributeError(f"module 'cloudsim' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

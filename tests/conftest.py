@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 from hypothesis import settings
 
 import cloudsim
 
-# the first example of a property test pays numba's compile time
-settings.register_profile("cloudsim", deadline=None, max_examples=25, print_blob=True)
-settings.load_profile("cloudsim")
+# the first example of a property test pays numba's compile time; examples are derandomized so
+# that `make test` is reproducible (HYPOTHESIS_PROFILE=explore searches afresh each run)
+settings.register_profile("cloudsim", deadline=None, max_examples=25, print_blob=True, derandomize=True)
+settings.register_profile("explore", deadline=None, max_examples=200, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "cloudsim"))
 
 
 @pytest.fixture(scope="session")

@@ -958,9 +958,13 @@ def test_new_cdf_inverts_ppf(dist: Distribution, u: float) -> None:
 @settings(deadline=None, max_examples=50)
 @given(new_distributions(), hst.floats(-8.0, 5.0))
 def test_new_from_z_equals_ppf_of_ndtr(dist: Distribution, z: float) -> None:
-    expected = dist.ppf(float(st.norm.cdf(z)))
+    u = float(st.norm.cdf(z))
+    expected = dist.ppf(u)
     scale = abs(dist.median()) + abs(dist.ppf(0.75) - dist.ppf(0.25))
-    assert dist.from_z(z) == pytest.approx(expected, rel=1e-9, abs=1e-12 * scale)
+    # the reference itself is only as good as u: near 1, a few ulps of u move a steep ppf (from_z is exact there)
+    du = 4 * np.spacing(u)
+    conditioning = abs(dist.ppf(min(u + du, 1.0)) - dist.ppf(max(u - du, 0.0)))
+    assert dist.from_z(z) == pytest.approx(expected, rel=1e-9, abs=1e-12 * scale + conditioning)
 
 
 @settings(deadline=None, max_examples=60)

@@ -1,4 +1,4 @@
-"""Importing cloudsim stays light: no matplotlib, no scipy.stats until they are needed."""
+"""Importing cloudsim stays light: xarray for the accessor, nothing else heavy until it is used."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sys
 def test_import_does_not_pull_heavy_modules():
     code = (
         "import sys, cloudsim; "
-        "print(','.join(m for m in ('matplotlib', 'scipy.stats', 'scipy.interpolate') if m in sys.modules))"
+        "print(','.join(m for m in ('matplotlib', 'numba', 'scipy.stats', 'scipy.interpolate') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == ""
