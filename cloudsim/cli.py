@@ -153,11 +153,12 @@ def _run(args: argparse.Namespace) -> int:
     if args.plot:
         check_writable(args.plot, what="--plot")
     scn = load_scenario(args.scenario)
-    print(
-        f"simulating {args.trials:,} trials of {scn.name!r} "
-        "(the first run on a machine also compiles the numba kernels: about 15 s, cached afterwards)",
-        file=sys.stderr,
-    )
+    if args.trials >= 1:
+        print(
+            f"simulating {args.trials:,} trials of {scn.name!r} "
+            "(the first run on a machine also compiles the numba kernels: about 15 s, cached afterwards)",
+            file=sys.stderr,
+        )
     t0 = time.perf_counter()
     ds = simulate(
         scn,
