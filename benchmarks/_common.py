@@ -68,3 +68,17 @@ def check_dataset(ds, scn: cloudsim.Scenario, trials: int) -> None:
     share = ds["share"].values[:: max(1, trials // 10_000)]
     assert ((share > 0) & (share < 1)).all()
     np.testing.assert_allclose(share.sum(axis=-1), 1.0, rtol=0, atol=1e-12)
+
+
+def cpu_model() -> str:
+    """The CPU's model name (``/proc/cpuinfo`` on Linux, else what :mod:`platform` knows)."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    import platform
+
+    return platform.processor() or platform.machine()

@@ -26,7 +26,7 @@ from typing import Any
 
 import numba
 import pytest
-from _common import QUICK_MAX_TRIALS, SEED, THREADS, max_threads
+from _common import QUICK_MAX_TRIALS, SEED, THREADS, cpu_model, max_threads
 
 import cloudsim
 
@@ -158,25 +158,12 @@ def cache_dirs(tmp_path_factory: pytest.TempPathFactory, run_python: Callable[..
     return CacheDirs(tmp_path_factory.mktemp("numba_cache"), run_python)
 
 
-def _cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    import platform
-
-    return platform.processor() or platform.machine()
-
-
 def pytest_benchmark_update_machine_info(config: pytest.Config, machine_info: dict[str, Any]) -> None:
     """Record what ``docs/performance.md`` states about the machine and the versions."""
     from importlib.metadata import version
 
     machine_info["cloudsim"] = {
-        "cpu_model": _cpu_model(),
+        "cpu_model": cpu_model(),
         "cores": os.cpu_count(),
         "numba_threads": THREADS if max_threads() >= THREADS else max_threads(),
         "python": sys.version.split()[0],

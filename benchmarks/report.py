@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -23,6 +22,8 @@ from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
+
+from _common import cpu_model
 
 from cloudsim._io import atomic_write
 
@@ -271,17 +272,6 @@ def targets(res: Results) -> list[Target]:
 # ------------------------------------------------------------------------------
 # machine
 # ------------------------------------------------------------------------------
-def _cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
 def _version(name: str) -> str:
     try:
         return version(name)
@@ -294,7 +284,7 @@ def machine(data: dict[str, Any]) -> dict[str, Any]:
     info = dict(data.get("machine_info", {}).get("cloudsim", {}))
     if not info:
         info = {
-            "cpu_model": _cpu_model(),
+            "cpu_model": cpu_model(),
             "cores": os.cpu_count(),
             "numba_threads": 2,
             "python": sys.version.split()[0],

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
+from typing import Any
 
 import numba
 import numpy as np
@@ -148,6 +148,24 @@ def _bands_da(da: xr.DataArray, qs: np.ndarray, dim: str) -> xr.DataArray:
     return xr.DataArray(res, dims=dims, coords=coords, name=da.name, attrs=dict(da.attrs))
 
 
+def wilson(k: Any, n: Any, ci: float) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval, vectorised over arrays of counts ``k`` out of ``n`` (no checks).
+
+    The one implementation of the formula: :func:`wilson_interval` and :mod:`cloudsim.risk`
+    both call it.  Exactly 0 (1) at ``k = 0`` (``k = n``), never past the estimate.
+    """
+    k = np.asarray(k, dtype=np.float64)
+    n = np.asarray(n, dtype=np.float64)
+    z = float(ndtri(0.5 + ci / 2.0))
+    p = k / n
+    den = 1.0 + z * z / n
+    centre = (p + z * z / (2.0 * n)) / den
+    half = z * np.sqrt(p * (1.0 - p) / n + z * z / (4.0 * n * n)) / den
+    lower = np.where(k <= 0, 0.0, np.clip(centre - half, 0.0, p))
+    upper = np.where(k >= n, 1.0, np.clip(centre + half, p, 1.0))
+    return lower, upper
+
+
 def wilson_interval(successes: int, n: int, ci: float = 0.95) -> tuple[float, float]:
     """Wilson score interval for a binomial proportion.
 
@@ -161,12 +179,8 @@ def wilson_interval(successes: int, n: int, ci: float = 0.95) -> tuple[float, fl
         raise ValueError(f"successes: must be in [0, n={n}], got {successes}")
     if not 0 < ci < 1:
         raise ValueError(f"ci: must be in (0, 1), got {ci}")
-    z = float(ndtri(0.5 + ci / 2.0))
-    p = successes / n
-    den = 1.0 + z * z / n
-    centre = (p + z * z / (2 * n)) / den
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
-    return max(0.0, centre - half), min(1.0, centre + half)
+    lower, upper = wilson(successes, n, ci)
+    return float(lower), float(upper)
 
 
 def _claim_samples(ds: xr.Dataset, scn: Scenario) -> list[tuple[str, str, int, np.ndarray]]:
