@@ -7,7 +7,7 @@ simulates millions of paths of spend, market size and provider shares into an
 >>> import cloudsim
 >>> scn = cloudsim.load_scenario()
 >>> ds = cloudsim.simulate(scn, trials=100_000, seed=42)
->>> bands = cloudsim.percentile_bands(ds["openai_aws_spend"])
+>>> bands = cloudsim.percentile_bands(ds["spend"])
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from . import plot, risk
     from ._io import to_netcdf
     from .claims import Claim, ClaimCheck, Quantity, claim, claims_from_table, parse_quantity
-    from .engine import simulate
+    from .api import simulate
     from .risk import (
         Target,
         commitment_report,
@@ -49,7 +49,7 @@ if TYPE_CHECKING:  # pragma: no cover
 _LAZY = {
     "to_netcdf": "_io",
     **dict.fromkeys(["Claim", "ClaimCheck", "Quantity", "claim", "claims_from_table", "parse_quantity"], "claims"),
-    "simulate": "engine",
+    "simulate": "api",
     **dict.fromkeys(
         [
             "Target",

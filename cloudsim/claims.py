@@ -68,7 +68,6 @@ __all__ = [
     "DEFAULT_SPREADS",
     "FAMILIES",
     "KINDS",
-    "METRIC_KEYS",
     "Claim",
     "ClaimCheck",
     "Quantity",
@@ -97,13 +96,6 @@ DEFAULT_SPREADS: dict[str, tuple[float, float]] = {
     "money": (0.5, 0.25),
     "share": (0.2, 0.1),
     "growth": (0.05, 0.05),
-}
-
-#: The article's metrics (lower case, straight quotes, single spaces) and their scenario keys.
-METRIC_KEYS: dict[str, str] = {
-    "openai's annual aws spend": "openai_aws_spend",
-    "aws ai/ml market share": "aws_share",
-    "global ai cloud market growth (cagr)": "market_cagr",
 }
 
 _SCALES = {
@@ -348,7 +340,7 @@ class Claim:
     Parameters
     ----------
     key : str
-        The claim's name in the scenario (``"openai_aws_spend"``).
+        The claim's name in the scenario (``"spend"``).
     kind : {"money", "share", "growth"}
         Fixes the scale of ``spread``: log, logit or ``log(1 + rate)``.
     metric : str
@@ -552,19 +544,23 @@ def _normalise_metric(metric: str) -> str:
     return " ".join(metric.replace("’", "'").replace("‘", "'").split()).lower()
 
 
-def metric_key(metric: str) -> str:
-    """The scenario key of a metric: :data:`METRIC_KEYS` for the article's, else a slug.
+def metric_key(metric: str, keys: Mapping[str, str] | None = None) -> str:
+    """The scenario key of a metric: from ``keys`` when it names the metric, else a slug.
 
     Parameters
     ----------
     metric : str
-        The metric in the article's words, e.g. ``"AWS AI/ML Market Share"``.
+        The metric in the source's words, e.g. ``"Cloud Market Share"``.
+    keys : Mapping or None
+        Metric (any case and spacing) -> key, e.g. a model's roles for a known table
+        (the deal model's ``cloudsim.models.deal.METRIC_ROLES`` maps the bundled
+        article's three metrics to ``spend``, ``seller_share`` and ``market_growth``).
 
     Returns
     -------
     str
-        ``"aws_share"``; for an unknown metric its lower-case words joined by ``_``
-        (``"Azure AI Revenue (FY)"`` -> ``"azure_ai_revenue_fy"``).
+        The key from ``keys``; otherwise the metric's lower-case words joined by ``_``
+        (``"Cloud AI Revenue (FY)"`` -> ``"cloud_ai_revenue_fy"``).
 
     Raises
     ------
@@ -572,8 +568,9 @@ def metric_key(metric: str) -> str:
         If the metric has no letter or digit.
     """
     norm = _normalise_metric(metric)
-    if norm in METRIC_KEYS:
-        return METRIC_KEYS[norm]
+    known = {_normalise_metric(k): v for k, v in (keys or {}).items()}
+    if norm in known:
+        return known[norm]
     slug = re.sub(r"[^a-z0-9]+", "_", norm.replace("'", "")).strip("_")
     if not slug:
         raise ValueError(f"metric: cannot make a key of {metric!r}; it needs a letter or a digit")
@@ -616,7 +613,7 @@ def claim(
     Parameters
     ----------
     metric : str
-        The metric, e.g. ``"OpenAI's Annual AWS Spend"``.
+        The metric, e.g. ``"Annual Cloud Spend"``.
     start, target : str
         The pre-deal and post-deal values (any form :func:`parse_quantity` reads).
     years : int
@@ -713,6 +710,7 @@ def claims_from_table(
     spreads: Mapping[str, Mapping[str, float]] | None = None,
     confidence: float = 0.8,
     source: str = "",
+    keys: Mapping[str, str] | None = None,
 ) -> dict[str, Claim]:
     """The claims of a Markdown table shaped like the article's.
 
@@ -736,12 +734,14 @@ def claims_from_table(
         The confidence of every claim.
     source : str
         Provenance recorded in every claim (default: the table's row).
+    keys : Mapping or None
+        Metric -> claim key, as in :func:`metric_key`; e.g.
+        ``cloudsim.models.deal.METRIC_ROLES`` for the article's table.
 
     Returns
     -------
     dict of str to Claim
-        Keyed by :func:`metric_key` (``openai_aws_spend``, ``aws_share``, ``market_cagr``
-        for the article's metrics), in table order; each claim's kind is inferred.
+        Keyed by :func:`metric_key`, in table order; each claim's kind is inferred.
 
     Raises
     ------
@@ -788,7 +788,7 @@ def claims_from_table(
             raise ValueError(f"{where}: expected {len(header)} cells like the header, got {len(cells)}: {ln.strip()!r}")
         metric = cells[0]
         try:
-            key = metric_key(metric)
+            key = metric_key(metric, keys)
         except ValueError as exc:
             raise ValueError(f"{where}: {exc}") from None
         if key in out:

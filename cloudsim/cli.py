@@ -10,36 +10,82 @@ from collections.abc import Sequence
 __all__ = ["main"]
 
 
+def _trials(text: str) -> int:
+    """``--trials``: an integer, also written as ``1e6`` or ``1_000_000``."""
+    try:
+        value = float(text.replace("_", "").replace(",", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number of trials such as 1000000 or 1e6, got {text!r}"
+        ) from None
+    if not value.is_integer() or value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
+    return int(value)
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be a non-negative integer, got {value}")
+    return value
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors name the command and exit with status 2, without a traceback."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(2, f"cloudsim: error: {message}\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="cloudsim", description="Monte Carlo risk simulation of cloud-market forecasts.")
-    sub = p.add_subparsers(dest="command", required=True)
+    from . import __version__
+
+    p = _Parser(prog="cloudsim", description="Monte Carlo risk simulation of cloud-compute deals and forecasts.")
+    p.add_argument("--version", action="version", version=f"cloudsim {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
     run = sub.add_parser("run", help="simulate a scenario and summarise it")
     run.add_argument(
         "scenario", nargs="?", default=None, help="bundled scenario name or .toml path (default: openai-aws-2025)"
     )
-    run.add_argument("--trials", type=int, default=1_000_000, help="number of trials (default 1,000,000)")
-    run.add_argument("--seed", type=int, default=None, help="seed (default: fresh entropy, printed)")
+    run.add_argument("--trials", type=_trials, default=1_000_000, help="number of trials, e.g. 1000000 or 1e6")
+    run.add_argument("--seed", type=_seed, default=None, help="seed (default: fresh entropy, printed)")
     run.add_argument("--out", default=None, help="write the Dataset as netCDF to this file")
     run.add_argument(
         "--plot",
         default=None,
-        help="write a dashboard (spend fan, shares, cumulative spend vs the commitment, claim checks) as PNG",
+        help="write a dashboard (spend fan, shares, cumulative spend against the commitments) as PNG",
     )
     run.add_argument("--float32", action="store_true", help="store outputs as float32 (half the memory)")
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
-    sub.add_parser("list", help="list the bundled scenarios")
+    sub.add_parser("list", help="list the bundled scenarios with their descriptions")
     cmp = sub.add_parser("compare", help="compare scenarios with common random numbers")
     cmp.add_argument("scenarios", nargs="+", help="two or more bundled scenario names or .toml paths")
-    cmp.add_argument("--trials", type=int, default=200_000, help="trials per scenario (default 200,000)")
-    cmp.add_argument("--seed", type=int, default=None, help="seed shared by every scenario (default: fresh entropy)")
+    cmp.add_argument("--trials", type=_trials, default=200_000, help="trials per scenario (default 200,000)")
+    cmp.add_argument("--seed", type=_seed, default=None, help="seed shared by every scenario (default: fresh entropy)")
     cmp.add_argument("--out", default=None, help="write the comparison Dataset (dim 'scenario') as netCDF")
     return p
 
 
 def _fmt_money(v: float) -> str:
-    from .plot import format_money
+    """Money with three significant figures and one scale: ``$1.00B``, ``$1.63B``, ``$38.0B``, ``-$250M``."""
+    if v != v:  # NaN
+        return "n/a"
+    sign = "-" if v < 0 else ""
+    a = abs(v)
+    for scale, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if a >= scale * 0.9995:
+            x = a / scale
+            digits = 2 if x < 10 else 1 if x < 100 else 0
+            return f"{sign}${x:.{digits}f}{suffix}"
+    return f"{sign}${a:.0f}"
 
-    return format_money(v)
+
+def _fmt_value(units: str):
+    return _fmt_money if units == "USD" else (lambda v: f"{v:.1%}")
 
 
 def _bands_table(bands, fmt) -> str:
@@ -53,29 +99,40 @@ def _bands_table(bands, fmt) -> str:
 
 
 def summary(ds, scn) -> str:
-    """The human-readable summary ``cloudsim run`` prints."""
-    from .stats import check_claims, commitment_probability, percentile_bands
+    """The human-readable summary ``cloudsim run`` prints: headline bands, commitments, claim checks."""
+    from .risk import check_claims, percentile_bands, wilson_interval
 
+    d = scn.to_dict()
     out = [f"cloudsim: scenario {scn.name!r}, {ds.sizes['trial']:,} trials, seed {ds.attrs['seed']}", ""]
-    spend = percentile_bands(ds["openai_aws_spend"])
-    share = percentile_bands(ds["share"].sel(provider="aws"))
-    market = percentile_bands(ds["market_size"])
-    out += ["OpenAI's annual AWS spend", _bands_table(spend, _fmt_money), ""]
-    out += ["AWS share of the AI cloud market", _bands_table(share, lambda v: f"{v:.1%}"), ""]
-    out += ["AI cloud market size", _bands_table(market, _fmt_money), ""]
-    c = commitment_probability(ds)
-    out.append(
-        f"P(cumulative spend {c['years']} >= {_fmt_money(c['total'])}) = {c['probability']:.4f} "
-        f"(95% CI {c['ci_lower']:.4f}-{c['ci_upper']:.4f})"
-    )
-    out += ["", "Claim checks (stated vs simulated P(X >= value), 95% Wilson interval)"]
+    provider_labels = dict(zip(ds["provider"].values.tolist(), scn.model.provider_labels(d), strict=True)) \
+        if "provider" in ds.coords and hasattr(scn.model, "provider_labels") else {}  # fmt: skip
+    for name, sel in scn.model.headline(d):
+        da = ds[name].sel(sel) if sel else ds[name]
+        title = da.attrs.get("long_name", name)
+        if "provider" in sel:
+            title += f": {provider_labels.get(sel['provider'], sel['provider'])}"
+        out += [title, _bands_table(percentile_bands(da), _fmt_value(da.attrs.get("units", ""))), ""]
+    if "commitment_met" in ds:
+        met = ds["commitment_met"]
+        coms = scn.commitments
+        cols = [met] if "commitment" not in met.dims else [met.sel(commitment=c.name) for c in coms]
+        for c, col in zip(coms, cols, strict=True):
+            k, n = int(col.values.sum()), col.size
+            lo, hi = wilson_interval(k, n, 0.95)
+            due = ", ".join(f"{_fmt_money(a)} by {y}" for y, a in zip(c.due_years, c.amounts, strict=True))
+            out.append(
+                f"P({c.label}: cumulative spend from {c.first_year} reaches {due}) = {k / n:.4f} "
+                f"(95% CI {lo:.4f}-{hi:.4f})"
+            )
     checks = check_claims(ds, scn)
-    for r in checks.itertuples():
-        mark = "ok " if r.holds else "OFF"
-        out.append(
-            f"  [{mark}] {r.claim:<17} {r.which:<6} {r.year}  {r.statement:<28} simulated {r.simulated:.4f} "
-            f"({r.ci_lower:.4f}-{r.ci_upper:.4f})"
-        )
+    if len(checks):
+        out += ["", "Claims (inputs of the model): stated vs simulated probability, 95% Wilson interval"]
+        for r in checks.itertuples():
+            mark = "ok " if r.holds else "OFF"
+            out.append(
+                f"  [{mark}] {r.claim:<15} {r.which:<6} {r.year}  {r.statement:<28} simulated {r.simulated:.4f} "
+                f"({r.ci_lower:.4f}-{r.ci_upper:.4f})"
+            )
     return "\n".join(out)
 
 
@@ -113,16 +170,20 @@ def compare_summary(ds) -> str:
             lo, hi = q.difference_ci.sel(quantile=qq).values
             diff = float(q.difference.sel(quantile=qq))
             out.append(
-                f"  P{qq * 100:g} cumulative spend {last_year}: {ref} - {s} = {diff / 1e9:+,.2f}B "
-                f"({lo / 1e9:+,.2f}B to {hi / 1e9:+,.2f}B)"
+                f"  P{qq * 100:g} cumulative spend {last_year}: {ref} - {s} = {_signed(diff)} "
+                f"({_signed(lo)} to {_signed(hi)})"
             )
     return "\n".join(out)
+
+
+def _signed(v: float) -> str:
+    return ("+" if v >= 0 else "") + _fmt_money(v)
 
 
 def _compare(args: argparse.Namespace) -> int:
     from . import load_scenario
     from ._io import check_writable, to_netcdf
-    from .risk import compare
+    from .runs import compare
 
     if args.out:
         check_writable(args.out, what="--out")
@@ -153,12 +214,11 @@ def _run(args: argparse.Namespace) -> int:
     if args.plot:
         check_writable(args.plot, what="--plot")
     scn = load_scenario(args.scenario)
-    if args.trials >= 1:
-        print(
-            f"simulating {args.trials:,} trials of {scn.name!r} "
-            "(the first run on a machine also compiles the numba kernels: about 15 s, cached afterwards)",
-            file=sys.stderr,
-        )
+    print(
+        f"simulating {args.trials:,} trials of {scn.name!r} "
+        "(the first run on a machine also compiles the numba kernels: about 15 s, cached afterwards)",
+        file=sys.stderr,
+    )
     t0 = time.perf_counter()
     ds = simulate(
         scn,
@@ -193,9 +253,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "list":
-            from . import list_scenarios
+            from . import list_scenarios, load_scenario
 
-            print("\n".join(list_scenarios()))
+            names = list_scenarios()
+            width = max(len(n) for n in names)
+            for n in names:
+                print(f"{n:<{width}}  {load_scenario(n).description}")
             return 0
         if args.command == "compare":
             return _compare(args)

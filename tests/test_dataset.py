@@ -1,4 +1,4 @@
-"""The Dataset schema (DESIGN.md §4) and its netCDF round trip."""
+"""The Dataset schema (docs/model.md) and its netCDF round trip."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import xarray as xr
 
 import cloudsim
-from cloudsim.scenario import INPUT_NAMES, Scenario
+from cloudsim.scenario import Scenario
 
 
 def test_schema(ds_small, scn):
@@ -15,25 +15,27 @@ def test_schema(ds_small, scn):
     assert ds.trial.dtype == np.int64 and ds.trial.values[0] == 0
     assert ds.year.values.tolist() == list(range(2025, 2033))
     assert ds.provider.values.tolist() == ["aws", "azure", "gcp", "other"]
-    for v in ("market_size", "openai_aws_spend", "cumulative_spend", "aws_ai_revenue", "openai_share_of_aws_ai"):
+    for v in ("market_size", "spend", "cumulative_spend", "seller_revenue", "buyer_share_of_seller"):
         assert ds[v].dims == ("trial", "year")
     assert ds.share.dims == ("trial", "year", "provider")
-    for name in INPUT_NAMES:
+    for name in [i.name for i in scn.inputs()]:
         assert ds[name].dims == ("trial",) and ds[name].attrs["role"] == "input"
     for v in list(ds.data_vars):
         assert ds[v].attrs["units"] and ds[v].attrs["long_name"], v
     assert ds.market_size.attrs["units"] == "USD" and ds.share.attrs["units"] == "1"
-    for key in ("seed", "scenario", "cloudsim_version", "created_at", "method", "stream_version"):
+    for key in ("seed", "scenario", "cloudsim_version", "created_at", "method", "stream_version", "model", "sampler"):
         assert key in ds.attrs
     assert Scenario.from_toml(ds.attrs["scenario"]) == scn
     assert ds.attrs["seed"] == "7"
+    assert (ds.attrs["model"], ds.attrs["buyer"], ds.attrs["seller"]) == ("deal", "OpenAI", "AWS")
+    assert ds.spend.attrs["long_name"] == "OpenAI's annual AWS spend"
 
 
 def test_derived_variables(ds_small):
     ds = ds_small
     aws = ds.share.sel(provider="aws")
-    np.testing.assert_allclose(ds.aws_ai_revenue, aws * ds.market_size, rtol=1e-15)
-    np.testing.assert_allclose(ds.openai_share_of_aws_ai, ds.openai_aws_spend / ds.aws_ai_revenue, rtol=1e-15)
+    np.testing.assert_allclose(ds.seller_revenue, aws * ds.market_size, rtol=1e-15)
+    np.testing.assert_allclose(ds.buyer_share_of_seller, ds.spend / ds.seller_revenue, rtol=1e-15)
     total = ds.commitment_shortfall.attrs["commitment_total"]
     cum = ds.cumulative_spend.sel(year=2032)
     np.testing.assert_allclose(ds.commitment_shortfall, np.maximum(total - cum, 0), rtol=1e-12, atol=1e-3)

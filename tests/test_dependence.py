@@ -8,9 +8,9 @@ from scipy import stats
 
 import cloudsim
 
-THREE = [["spend_target", "aws_share_target", 0.6], ["spend_target", "market_cagr", -0.3],
-         ["aws_share_target", "market_cagr", 0.2]]  # fmt: skip
-NAMES = ["spend_target", "aws_share_target", "market_cagr"]
+THREE = [["spend_target", "seller_share_target", 0.6], ["spend_target", "market_growth", -0.3],
+         ["seller_share_target", "market_growth", 0.2]]  # fmt: skip
+NAMES = ["spend_target", "seller_share_target", "market_growth"]
 
 
 def _ranks(ds):
@@ -36,7 +36,7 @@ def test_student_copula_keeps_ranks_and_adds_tail_dependence(scn):
 
     # joint upper tail of the positively correlated pair: P(both above their 99th percentile)
     def joint_tail(ds):
-        a, b = ds.spend_target.values, ds.aws_share_target.values
+        a, b = ds.spend_target.values, ds.seller_share_target.values
         return np.mean((a > np.quantile(a, 0.99)) & (b > np.quantile(b, 0.99)))
 
     assert joint_tail(dt) > 1.5 * joint_tail(dg)
@@ -49,17 +49,17 @@ def test_student_copula_engines_agree(scn):
     t = scn.replace({"dependence.copula": "student", "dependence.df": 5})
     a = cloudsim.simulate(t, 2000, seed=8)
     b = cloudsim.simulate(t, 2000, seed=8, engine="numpy")
-    for v in ("spend_target", "aws_share_target", "market_cagr", "openai_aws_spend", "share"):
+    for v in ("spend_target", "seller_share_target", "market_growth", "spend", "share"):
         np.testing.assert_allclose(a[v].values, b[v].values, rtol=1e-9)
 
 
 def test_correlated_yearly_shocks(scn):
-    s = scn.replace({"dependence.shocks": [["market", "spend", 0.7], ["aws_share", "spend", -0.4]],
+    s = scn.replace({"dependence.shocks": [["market", "spend", 0.7], ["seller_share", "spend", -0.4]],
                      "spend.shift_hazard": 0.0})  # fmt: skip
     ds = cloudsim.simulate(s, 100_000, seed=3)
     # second differences of the log paths after the claim year cancel the per-trial drift
     lm = np.log(ds.market_size.sel(year=slice(2029, 2031)).values)
-    ls = np.log(ds.openai_aws_spend.sel(year=slice(2029, 2031)).values)
+    ls = np.log(ds.spend.sel(year=slice(2029, 2031)).values)
     aws = ds.share.sel(provider="aws", year=slice(2029, 2031)).values
     xa = np.log(aws / (1 - aws))
     d2 = [np.diff(v, 2, axis=1)[:, 0] for v in (lm, ls, xa)]
@@ -77,10 +77,10 @@ def test_dependence_validation(scn):
         scn.replace({"dependence.copula": "student", "dependence.df": 0})
     with pytest.raises(ValueError, match=r"dependence\.shocks\[0\]: unknown shock 'gdp'"):
         scn.replace({"dependence.shocks": [["gdp", "spend", 0.1]]})
-    bad = [["market", "spend", 0.9], ["market", "aws_share", 0.9], ["spend", "aws_share", -0.9]]
+    bad = [["market", "spend", 0.9], ["market", "seller_share", 0.9], ["spend", "seller_share", -0.9]]
     with pytest.raises(ValueError, match=r"dependence\.shocks: the correlation matrix is not positive definite.*pair"):
         scn.replace({"dependence.shocks": bad})
     with pytest.raises(ValueError, match=r"dependence\.spearman\[1\]: pair"):
         scn.replace(
-            {"dependence.spearman": [["spend_target", "market_cagr", 0.1], ["market_cagr", "spend_target", 0.2]]}
+            {"dependence.spearman": [["spend_target", "market_growth", 0.1], ["market_growth", "spend_target", 0.2]]}
         )

@@ -15,7 +15,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as hst
 
 from cloudsim import distributions as cd
-from cloudsim._kernels import input_from_z, z_table
+from cloudsim.models._trial import input_from_z, z_table
 from cloudsim.distributions import (
     FAMILIES,
     NPAR,

@@ -1,4 +1,4 @@
-"""Known-answer pins of the result stream (DESIGN.md §5).
+"""Known-answer pins of the result stream (docs/architecture.md, "Randomness").
 
 These values are *not* correctness references (those are the NumPy engine, NumPy's
 own SFC64 generator and the analytic tests); they pin the numbers a given
@@ -15,7 +15,7 @@ import cloudsim
 from cloudsim._rng import STREAM_VERSION
 
 PINNED_STREAM_VERSION = 1
-# openai_aws_spend at 2025, 2028, 2032 for trials 1,000,000..1,000,002 of the default scenario, seed 42
+# spend at 2025, 2028, 2032 for trials 1,000,000..1,000,002 of the default scenario, seed 42
 SPEND = [
     [9.8267658316852495e07, 4.2331423840417676e09, 9.6203870010885429e09],
     [7.8316550213197038e07, 4.3465391086470709e09, 1.5494311432819420e10],
@@ -34,6 +34,6 @@ def test_known_answers(scn):
     for engine in ("numba", "numpy"):
         ds = cloudsim.simulate(scn, 3, seed=42, start=1_000_000, engine=engine)
         assert ds.attrs["stream_version"] == PINNED_STREAM_VERSION
-        np.testing.assert_allclose(ds.openai_aws_spend.values[:, [0, 3, 7]], SPEND, rtol=1e-12)
+        np.testing.assert_allclose(ds.spend.values[:, [0, 3, 7]], SPEND, rtol=1e-12)
         np.testing.assert_allclose(ds.share.sel(provider="aws").values[:, [0, 7]], AWS_SHARE, rtol=1e-12)
         np.testing.assert_allclose(ds.market_size.values[:, 7], MARKET_2032, rtol=1e-12)

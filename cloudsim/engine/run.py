@@ -1,0 +1,121 @@
+"""Run a scenario's model: check the arguments, allocate its declared outputs, call its kernel chunk by chunk.
+
+Two engines share one signature and one variate order: ``"numba"`` (the model's
+fused kernel, threads over blocks of trials, outputs written in place) and
+``"numpy"`` (the model's NumPy reference, for checking).  Both obey the
+randomness contract: trial ``i`` depends only on ``(scenario, seed, i)``.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Literal
+
+import numpy as np
+
+from .. import _rng
+from .._checks import check_dtype, check_int, check_progress
+from ..scenario import Scenario
+
+__all__ = ["CHUNK", "ENGINES", "allocate", "simulate_arrays"]
+
+ENGINES = ("numba", "numpy")
+#: Trials per kernel call: the progress bar's step; results do not depend on it.
+CHUNK = 1 << 18
+#: Runs at least this long show a progress bar when ``progress=None``.
+PROGRESS_MIN_TRIALS = 2_000_000
+#: Refuse a run whose outputs would need more than this share of the machine's memory.
+MEMORY_SHARE = 0.8
+
+
+def output_bytes(scenario: Scenario, trials: int, dtype: np.dtype) -> int:
+    """Bytes the outputs of ``trials`` trials take (the Dataset's ``nbytes``)."""
+    d = scenario.to_dict()
+    coords = scenario.model.coords(d)
+    per_trial = len(scenario.inputs()) * dtype.itemsize
+    for o in scenario.model.outputs(d):
+        size = int(np.prod([len(coords[dim]) for dim in o.dims[1:]], dtype=np.int64))
+        per_trial += size * (1 if o.is_bool else dtype.itemsize)
+    return per_trial * trials
+
+
+def allocate(scenario: Scenario, trials: int, dtype: np.dtype) -> dict[str, np.ndarray]:
+    """Uninitialised arrays for every declared output (and ``"inputs"``: trial x input)."""
+    d = scenario.to_dict()
+    coords = scenario.model.coords(d)
+    out = {}
+    for o in scenario.model.outputs(d):
+        shape = (trials, *(len(coords[dim]) for dim in o.dims[1:]))
+        out[o.name] = np.empty(shape, np.bool_ if o.is_bool else dtype)
+    out["inputs"] = np.empty((trials, len(scenario.inputs())), dtype)
+    return out
+
+
+def _check_memory(scenario: Scenario, trials: int, dtype: np.dtype) -> None:
+    need = output_bytes(scenario, trials, dtype)
+    try:
+        import os
+
+        avail = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - not POSIX
+        return
+    if need > MEMORY_SHARE * avail:
+        raise ValueError(
+            f"trials: {trials:,} trials need about {need / 2**30:,.1f} GiB for their outputs, more than "
+            f"{MEMORY_SHARE:.0%} of this machine's {avail / 2**30:,.1f} GiB; run fewer trials, or split the run "
+            f"with start= (trials depend only on their index)"
+        )
+
+
+def simulate_arrays(
+    scenario: Scenario,
+    trials: int,
+    *,
+    seed: int | np.random.SeedSequence | None = None,
+    start: int = 0,
+    engine: Literal["numba", "numpy"] = "numba",
+    dtype: str | np.dtype = "float64",
+    progress: bool | None = None,
+) -> tuple[dict[str, np.ndarray], str]:
+    """Run the scenario's model; return its raw output arrays and the seed as recorded.
+
+    Same parameters as :func:`cloudsim.simulate`; see there.
+    """
+    if not isinstance(scenario, Scenario):
+        raise TypeError(
+            f"scenario: expected a cloudsim.Scenario (see cloudsim.load_scenario), got {type(scenario).__name__}"
+        )
+    trials = check_int(trials, "trials", 1)
+    start = check_int(start, "start", 0)
+    if start + trials > 2**62:
+        raise ValueError(f"start + trials: must be <= 2**62, got {start + trials}")
+    if engine not in ENGINES:
+        raise ValueError(f"engine: must be one of {ENGINES}, got {engine!r}")
+    dt = check_dtype(dtype)
+    progress = check_progress(progress)
+    _check_memory(scenario, trials, dt)
+    key, recorded_seed = _rng.key_from_seed(seed)
+    model = scenario.model
+    packed = scenario.pack()
+    out = allocate(scenario, trials, dt)
+    if engine == "numpy":
+        model.reference(key, start, packed, out)
+        return out, recorded_seed
+    show = trials >= PROGRESS_MIN_TRIALS if progress is None else bool(progress)
+    bar = _progress_bar(trials) if show else None
+    try:
+        for lo in range(0, trials, CHUNK):
+            hi = min(lo + CHUNK, trials)
+            model.run(key, start, lo, hi, packed, out)
+            if bar is not None:
+                bar.update(hi - lo)
+    finally:
+        if bar is not None:
+            bar.close()
+    return out, recorded_seed
+
+
+def _progress_bar(total: int):  # pragma: no cover - cosmetic
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, unit="trial", unit_scale=True, desc="simulate", file=sys.stderr, leave=False)

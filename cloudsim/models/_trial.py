@@ -1,0 +1,155 @@
+"""Shared per-trial numba helpers every model kernel inlines: input values from normal scores, the copula.
+
+A model's kernel is a module-level ``@njit(cache=True, parallel=True)`` function of
+its own (numba caches only module-level functions); these helpers are
+``inline="always"`` so that each kernel compiles them into its own loop.  The
+variate order they consume is part of the stream contract (``docs/architecture.md``):
+``n`` normals for the inputs, then, for the Student-t copula only, ``df`` normals
+whose squares make its chi-square.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+from .._rng import next_normal
+from ..distributions import (
+    CODE_EMPIRICAL,
+    CODE_FIXED,
+    CODE_LOGITNORMAL,
+    CODE_LOGNORMAL,
+    CODE_LOGUNIFORM,
+    CODE_NORMAL,
+    CODE_TRIANGULAR,
+    CODE_UNIFORM,
+    betainc,
+    from_z,
+    ndtr,
+    ndtri,
+)
+
+__all__ = ["CLOSED_FORM", "ZGRID", "draw_inputs", "input_from_z", "t_to_normal", "z_table"]
+
+#: Families whose value at a normal draw z is cheap in closed form; Empirical is
+#: interpolated exactly from its sorted values; the others are read from a cubic spline in z.
+CLOSED_FORM = (
+    CODE_NORMAL,
+    CODE_LOGNORMAL,
+    CODE_LOGITNORMAL,
+    CODE_FIXED,
+    CODE_TRIANGULAR,
+    CODE_UNIFORM,
+    CODE_LOGUNIFORM,
+)
+#: Grid of the spline tables: z in [-ZMAX, ZMAX] in ZN intervals.
+ZMAX = 8.5
+ZN = 4096
+ZGRID = np.linspace(-ZMAX, ZMAX, ZN + 1)
+
+
+def z_table(dist) -> np.ndarray:
+    """Cubic-spline coefficients of ``z -> dist.from_z(z)`` on :data:`ZGRID`.
+
+    Families without a closed form (PERT, ...) would need an incomplete-beta
+    inversion per draw; the kernel reads them from this table instead (relative
+    error below 1e-10 over the grid, see tests), so every family costs about the
+    same per trial.  Closed-form families get an all-zero table.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(ZN, 4)``: per interval, ``c0 + c1*d + c2*d**2 + c3*d**3`` with
+        ``d = z - ZGRID[k]``.
+    """
+    from scipy.interpolate import CubicSpline
+
+    out = np.zeros((ZN, 4))
+    if dist.code in CLOSED_FORM:
+        return out
+    if dist.code == CODE_EMPIRICAL:
+        # the sorted values themselves (or, past 4 * ZN values, that many of their quantiles)
+        values = np.sort(np.asarray(dist.to_dict()["values"], dtype=np.float64))
+        if values.size > 4 * ZN:
+            raise ValueError(
+                f"Empirical: an engine input holds at most {4 * ZN:,} values, got {values.size:,}; "
+                f"thin it first, e.g. Empirical(numpy.quantile(values, numpy.linspace(0, 1, {4 * ZN})))"
+            )
+        out.reshape(-1)[: values.size] = values
+        return out
+    spline = CubicSpline(ZGRID, dist.from_z(ZGRID), bc_type="not-a-knot")
+    out[:] = spline.c[::-1].T
+    return out
+
+
+@numba.njit(cache=True, inline="always")
+def input_from_z(code: np.int64, par: np.ndarray, table: np.ndarray, z: float) -> float:
+    """A per-trial input's value at the normal draw ``z``: closed form or spline table.
+
+    Outside the table's grid (``|z| > ZMAX``, probability 2e-17) the table's end
+    value is used.
+    """
+    if (
+        code == CODE_NORMAL
+        or code == CODE_LOGNORMAL
+        or code == CODE_LOGITNORMAL
+        or code == CODE_FIXED
+        or code == CODE_TRIANGULAR
+        or code == CODE_UNIFORM
+        or code == CODE_LOGUNIFORM
+    ):
+        return from_z(code, par, z)
+    if code == CODE_EMPIRICAL:
+        n = np.int64(par[2])
+        if n == 1:
+            return table[0, 0]
+        p = ndtr(z)
+        pos = (n - 1) * p if p <= 0.5 else (n - 1) - (n - 1) * ndtr(-z)
+        k = min(np.int64(pos), n - 2)
+        f = pos - k
+        a = table[k // 4, k % 4]
+        b = table[(k + 1) // 4, (k + 1) % 4]
+        return a + f * (b - a)
+    zc = min(max(z, -ZMAX), ZMAX)
+    pos = (zc + ZMAX) * (ZN / (2.0 * ZMAX))
+    k = min(np.int64(pos), ZN - 1)
+    d = zc - (-ZMAX + k * (2.0 * ZMAX / ZN))
+    return table[k, 0] + d * (table[k, 1] + d * (table[k, 2] + d * table[k, 3]))
+
+
+@numba.njit(cache=True)
+def t_to_normal(t: float, df: np.int64) -> float:
+    """The standard-normal quantile of Student-t's cdf at ``t``: ``ndtri(T_df(t))``.
+
+    Computed from the tail probability on each side, so both tails keep full precision.
+    """
+    tail = 0.5 * betainc(0.5 * df, 0.5, df / (df + t * t))
+    return -ndtri(tail) if t > 0 else ndtri(tail)
+
+
+@numba.njit(cache=True, inline="always")
+def draw_inputs(s, ki, wi, fi, n, chol, student, df, in_code, in_par, in_tab, z, x) -> None:
+    """Draw the trial's ``n`` per-trial inputs into ``x[:n]`` (``z`` is scratch of length ``n``).
+
+    ``n`` standard normals, correlated by the lower Cholesky factor ``chol`` of the
+    copula; for the Student-t copula (``student``) divided by ``sqrt(chi2_df / df)``
+    and mapped back to normal scores; then each input's value at its score.
+    """
+    for k in range(n):
+        z[k] = next_normal(s, ki, wi, fi)
+    scale = 1.0
+    if student:  # multivariate t: divide by sqrt(chi2_df / df), then back to normal scores
+        chi2 = 0.0
+        for _ in range(df):
+            g = next_normal(s, ki, wi, fi)
+            chi2 += g * g
+        scale = 1.0 / math.sqrt(chi2 / df)
+    for k in range(n):
+        acc = 0.0
+        for j in range(k + 1):
+            acc += chol[k, j] * z[j]
+        if student:
+            acc = t_to_normal(acc * scale, df)
+        x[k] = input_from_z(in_code[k], in_par[k], in_tab[k], acc)

@@ -1,0 +1,196 @@
+"""The deal model's fused numba kernel: one pass per trial, every output written in place.
+
+Threads take blocks of trials; a trial's numbers depend only on ``(key, start + i)``.
+The equations are in ``docs/model.md``; :mod:`.reference` computes the same in NumPy.
+
+Variate order within a trial (stream version 1; the reference follows it):
+
+1. the per-trial inputs (:func:`cloudsim.models._trial.draw_inputs`);
+2. for each year ``t = 1..T``: the yearly shocks in :meth:`DealModel.shocks` order
+   (market, seller share, spend, then one per non-seller, non-reference provider),
+   then, after the spend claim's year only, one uniform (does a workload shift
+   happen?) and one normal (its size).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numba
+import numpy as np
+
+from ..._rng import FI, KI, WI, next_double, next_normal, seed_trial
+from .._trial import draw_inputs, input_from_z
+
+__all__ = ["BLOCK", "MAX_FRACTION", "Scalars", "simulate_deal"]
+
+#: Trials a thread takes at a time.
+BLOCK = 1024
+#: The largest workload-shift fraction applied (1 - 2**-53): spend never reaches zero.
+MAX_FRACTION = 1.0 - 2.0**-53
+
+
+class Scalars(NamedTuple):
+    """The kernel's named scalars: sizes, horizons, provider indices and input slots.
+
+    A slot is an index into the trial's value vector ``x``: the drawn inputs come
+    first (``x[:n_drawn]``, in copula order), every fixed assumption after them
+    (copied from ``fixed``), so the kernel reads a volatility the same way whether
+    it is a number or a distribution.
+    """
+
+    n_drawn: int
+    n_shocks: int
+    student: int
+    df: int
+    h_spend: int
+    h_share: int
+    h_market: int
+    seller: int
+    reference: int
+    cum_first: int
+    shift_code: int
+    spend_start: int
+    spend_target: int
+    share_start: int
+    share_target: int
+    market_growth: int
+    market_growth_late: int
+    spend_growth_late: int
+    size_start: int
+    vol_market: int
+    vol_spend: int
+    vol_seller: int
+    vol_others: int
+    shift_hazard: int
+
+
+@numba.njit(cache=True, parallel=True, fastmath=False)
+def simulate_deal(
+    key, start, lo, hi, p,
+    in_code, in_par, in_tab, chol, shock_chol, fixed, shift_par, shift_tab,
+    alr_start, others, com_first, tr_com, tr_due, tr_slot,
+    market, share, spend, cumulative, revenue, buyer_share, inputs, shortfall, met,
+) -> None:  # fmt: skip
+    """Simulate rows ``lo..hi-1`` of the outputs (global trials ``start + row``); ``p`` is a :class:`Scalars`."""
+    ki, wi, fi = KI, WI, FI
+    n_years = market.shape[1]
+    n_others = others.shape[0]
+    n_com = com_first.shape[0]
+    n_tr = tr_com.shape[0]
+    nblocks = (hi - lo + BLOCK - 1) // BLOCK
+    for b in numba.prange(nblocks):
+        s = np.empty(4, dtype=np.uint64)
+        z = np.empty(max(p.n_drawn, 1))
+        x = fixed.copy()
+        e = np.empty(p.n_shocks)
+        ec = np.empty(p.n_shocks)
+        y = np.empty(n_others)
+        ey = np.empty(n_others)
+        cum_c = np.empty(n_com)
+        due_c = np.empty(n_com)
+        i0 = lo + b * BLOCK
+        i1 = min(i0 + BLOCK, hi)
+        for i in range(i0, i1):
+            seed_trial(s, key, start + i)
+            draw_inputs(s, ki, wi, fi, p.n_drawn, chol, p.student, p.df, in_code, in_par, in_tab, z, x)
+            for k in range(p.n_drawn):
+                inputs[i, k] = x[k]
+            hs, ha, hm = p.h_spend, p.h_share, p.h_market
+            sig_m, sig_s = x[p.vol_market], x[p.vol_spend]
+            sig_a, sig_o = x[p.vol_seller], x[p.vol_others]
+            hazard = x[p.shift_hazard]
+            log_m0 = math.log(x[p.size_start])
+            lm = log_m0
+            lm_h = log_m0 + hm * math.log1p(x[p.market_growth])
+            ls = math.log(x[p.spend_start])
+            ls_h = math.log(x[p.spend_target])
+            xa = math.log(x[p.share_start]) - math.log1p(-x[p.share_start])
+            xa_h = math.log(x[p.share_target]) - math.log1p(-x[p.share_target])
+            drift_m = math.log1p(x[p.market_growth_late]) - 0.5 * sig_m * sig_m
+            drift_s = math.log1p(x[p.spend_growth_late]) - 0.5 * sig_s * sig_s
+            for j in range(n_others):
+                y[j] = alr_start[j]
+            for c in range(n_com):
+                cum_c[c] = 0.0
+                due_c[c] = 0.0
+                shortfall[i, c] = 0.0
+                met[i, c] = True
+            cum = 0.0
+            for t in range(n_years):
+                if t > 0:
+                    for k in range(p.n_shocks):
+                        e[k] = next_normal(s, ki, wi, fi)
+                    for k in range(p.n_shocks):  # an identity factor leaves the shocks bit-for-bit unchanged
+                        acc = 0.0
+                        for j in range(k + 1):
+                            acc += shock_chol[k, j] * e[j]
+                        ec[k] = acc
+                    e_m, e_a, e_s = ec[0], ec[1], ec[2]
+                    # market: bridge to its claim year, then a drifted walk
+                    if t < hm:
+                        r = hm + 1 - t
+                        lm += (lm_h - lm) / r + sig_m * math.sqrt((hm - t) / r) * e_m
+                    elif t == hm:
+                        lm = lm_h
+                    else:
+                        lm += drift_m + sig_m * e_m
+                    # spend: bridge, then a drifted walk with workload shifts
+                    if t < hs:
+                        r = hs + 1 - t
+                        ls += (ls_h - ls) / r + sig_s * math.sqrt((hs - t) / r) * e_s
+                    elif t == hs:
+                        ls = ls_h
+                    else:
+                        u = next_double(s)
+                        zf = next_normal(s, ki, wi, fi)
+                        ls += drift_s + sig_s * e_s
+                        if u < hazard:
+                            # a fraction of 1 would make spend zero: keep it below 1 by one ulp
+                            frac = min(input_from_z(p.shift_code, shift_par, shift_tab, zf), MAX_FRACTION)
+                            ls += math.log1p(-frac)
+                    # seller's share (logit): bridge, then a plain walk
+                    if t < ha:
+                        r = ha + 1 - t
+                        xa += (xa_h - xa) / r + sig_a * math.sqrt((ha - t) / r) * e_a
+                    elif t == ha:
+                        xa = xa_h
+                    else:
+                        xa += sig_a * e_a
+                    for j in range(n_others):
+                        y[j] += sig_o * ec[3 + j]
+                m = math.exp(lm)
+                sp = math.exp(ls) if t > 0 else x[p.spend_start]
+                if t == hs:
+                    sp = x[p.spend_target]
+                ea = math.exp(-xa)
+                sa = 1.0 / (1.0 + ea) if t > 0 else x[p.share_start]
+                if t == ha:
+                    sa = x[p.share_target]
+                rest = 1.0 - sa if sa < 0.5 else ea / (1.0 + ea)
+                den = 1.0
+                for j in range(n_others):
+                    ey[j] = math.exp(y[j])
+                    den += ey[j]
+                if t >= p.cum_first:
+                    cum += sp
+                rev = sa * m
+                market[i, t] = m
+                spend[i, t] = sp
+                share[i, t, p.seller] = sa
+                for j in range(n_others):
+                    share[i, t, others[j]] = rest * (ey[j] / den)
+                share[i, t, p.reference] = rest * (1.0 / den)
+                cumulative[i, t] = cum
+                revenue[i, t] = rev
+                buyer_share[i, t] = sp / rev
+                for c in range(n_com):
+                    if t >= com_first[c]:
+                        cum_c[c] += sp
+                for k in range(n_tr):
+                    if tr_due[k] == t:
+                        c = tr_com[k]
+                        due_c[c] += x[tr_slot[k]]
+                        shortfall[i, c] = max(shortfall[i, c], max(due_c[c] - cum_c[c], 0.0))
+                        met[i, c] = met[i, c] and cum_c[c] >= due_c[c]
