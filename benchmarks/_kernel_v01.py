@@ -1,4 +1,4 @@
-"""The fused numba kernel of the reference model (DESIGN.md §3, docs/model.md).
+"""cloudsim 0.1.0's fused kernel, kept verbatim as the speed reference of the generic deal kernel (benchmarks only).
 
 One pass per trial: seed the trial's stream, draw and correlate the per-trial
 inputs, walk the years, and write every output straight into preallocated
@@ -21,10 +21,20 @@ import math
 import numba
 import numpy as np
 
-from ._rng import FI, KI, WI, next_double, next_normal, seed_trial
-from .distributions import betainc, from_z, ndtr, ndtri
+from cloudsim._rng import FI, KI, WI, next_double, next_normal, seed_trial
+from cloudsim.distributions import betainc, from_z, ndtr, ndtri
 
-__all__ = ["BLOCK", "FLOAT_PARAMS", "INT_PARAMS", "NIN", "ZGRID", "input_from_z", "simulate_trials", "z_table"]
+__all__ = [
+    "BLOCK",
+    "FLOAT_PARAMS",
+    "INT_PARAMS",
+    "NIN",
+    "ZGRID",
+    "input_from_z",
+    "pack_v01",
+    "simulate_trials",
+    "z_table",
+]
 
 #: Number of per-trial inputs (``scenario.INPUTS``).
 NIN = 7
@@ -271,3 +281,25 @@ def simulate_trials(
                 if t == last_c:
                     shortfall[i] = max(total - cum, 0.0)
                     met[i] = cum >= total
+
+
+def pack_v01(pk) -> tuple:
+    """0.1.0's kernel arguments from the 0.2 deal model's packed article scenario (four providers, one commitment)."""
+    p = pk.scalars
+    fx = pk.fixed
+    fpar = np.array(
+        [
+            math.log(fx[p.size_start]),
+            fx[p.vol_market],
+            fx[p.vol_spend],
+            fx[p.vol_seller],
+            fx[p.vol_others],
+            fx[p.shift_hazard],
+            pk.alr_start[0],
+            pk.alr_start[1],
+            fx[pk.tr_slot[0]],
+        ]
+    )
+    ipar = np.array([p.h_spend, pk.com_first[0], pk.tr_due[0], p.student, p.df], dtype=np.int64)
+    return (pk.in_code, pk.in_par, pk.in_tab, pk.chol, pk.shock_chol, np.int64(p.shift_code), pk.shift_par,
+            pk.shift_tab, fpar, ipar)  # fmt: skip

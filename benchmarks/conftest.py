@@ -1,7 +1,7 @@
 """Shared fixtures of the benchmarks: scenario, thread count, sizes, subprocesses.
 
 The benchmarks time the library on the default scenario against the baselines
-that DESIGN.md §8 names (the NumPy engine, bare ``numpy.random`` normals,
+that docs/performance.md lists (the NumPy engine, bare ``numpy.random`` normals,
 ``numpy.quantile``).  ``benchmarks/report.py`` turns their JSON into
 ``docs/performance.md``.
 

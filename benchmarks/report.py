@@ -6,7 +6,7 @@ Usage::
 
 The benchmarks (``benchmarks/test_bench_*.py``) record what each one measured in
 ``extra_info`` (``kind``, ``trials``, ``engine``, ``threads``, ...); this script
-finds them by those keys, computes the ratios that DESIGN.md §8 asks for from
+finds them by those keys, computes the ratios the performance targets name from
 the medians of the same run, and marks each target met or missed.
 """
 
@@ -147,7 +147,7 @@ class Target:
 
 
 def targets(res: Results) -> list[Target]:
-    """The figures DESIGN.md §8 asks for, each with its target.
+    """The performance figures, each with its target.
 
     Parameters
     ----------
@@ -263,7 +263,7 @@ def targets(res: Results) -> list[Target]:
             "x",
             "<=",
             1.0,
-            "median `percentile_bands(ds.openai_aws_spend)` / median `numpy.quantile(values, q, axis=0)`, 5 quantiles",
+            "median `percentile_bands(ds.spend)` / median `numpy.quantile(values, q, axis=0)`, 5 quantiles",
             qnt_min,
         ),
     ]
@@ -418,7 +418,7 @@ def render(data: dict[str, Any], *, source: str = "results.json") -> str:
         "- `simulate` runs on the default scenario (`cloudsim.load_scenario()`), seed fixed, progress bar off,",
         "  numba kernels compiled before timing; each round's Dataset is freed outside the timing.",
         "- The bare-NumPy baseline draws `k * trials` normals with `numpy.random.default_rng(0).standard_normal`,",
-        "  `k` counted from the scenario by the variate order of `cloudsim/_kernels.py` (input normals,",
+        "  `k` counted from the scenario by the variate order of `cloudsim/models/deal/kernel.py` (input normals,",
         "  five normals per year after the start year, one more per year after the claim year; the",
         "  uniforms of the workload-shift draws are not included).",
         "- Cold-start figures come from fresh subprocesses; the benchmark time is the subprocess's wall time,",

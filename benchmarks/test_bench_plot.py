@@ -34,7 +34,7 @@ TARGET_S = 2.0
 def run(scn, compiled, size):
     """``(ds, bands)``: the simulation and its percentile bands (spend and shares)."""
     ds = cloudsim.simulate(scn, size(TRIALS), seed=SEED, progress=False)
-    bands = cloudsim.percentile_bands(ds[["openai_aws_spend", "share"]])
+    bands = cloudsim.percentile_bands(ds[["spend", "share"]])
     yield ds, bands
     plt.close("all")
 

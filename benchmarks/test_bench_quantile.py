@@ -1,6 +1,6 @@
 """``percentile_bands`` against ``numpy.quantile`` on the same array and axis.
 
-The input is ``openai_aws_spend`` (dims ``trial``, ``year``) of one simulation;
+The input is ``spend`` (dims ``trial``, ``year``) of one simulation;
 both reduce the ``trial`` axis to the default quantiles.
 """
 
@@ -11,7 +11,7 @@ import pytest
 from _common import SEED, label
 
 import cloudsim
-from cloudsim.stats import DEFAULT_QUANTILES
+from cloudsim.risk import DEFAULT_QUANTILES
 
 ROUNDS = {10**6: 7, 10**7: 5}
 CASES = [
@@ -23,7 +23,7 @@ CASES = [
 
 @pytest.fixture(scope="module")
 def spend_cache():
-    """One simulated ``openai_aws_spend`` at a time, keyed by nominal trials."""
+    """One simulated ``spend`` at a time, keyed by nominal trials."""
     cache: dict = {}
     yield cache
     cache.clear()
@@ -31,11 +31,11 @@ def spend_cache():
 
 @pytest.fixture
 def spend(request, spend_cache, scn, compiled, size):
-    """``openai_aws_spend`` of ``size(n)`` trials (the rest of the Dataset is freed)."""
+    """``spend`` of ``size(n)`` trials (the rest of the Dataset is freed)."""
     n = request.node.callspec.params["n"]
     if n not in spend_cache:
         spend_cache.clear()
-        spend_cache[n] = cloudsim.simulate(scn, size(n), seed=SEED, progress=False)["openai_aws_spend"]
+        spend_cache[n] = cloudsim.simulate(scn, size(n), seed=SEED, progress=False)["spend"]
     return spend_cache[n]
 
 

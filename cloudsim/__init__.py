@@ -26,23 +26,23 @@ from . import accessor as _accessor  # noqa: F401  (registers ds.cloudsim; impor
 if TYPE_CHECKING:  # pragma: no cover
     from . import plot, risk
     from ._io import to_netcdf
-    from .claims import Claim, ClaimCheck, Quantity, claim, claims_from_table, parse_quantity
     from .api import simulate
+    from .claims import Claim, ClaimCheck, Quantity, claim, claims_from_table, parse_quantity
     from .risk import (
-        Target,
+        check_claims,
+        commitment_probability,
         commitment_report,
-        compare,
         exceedance_probability,
         expected_shortfall,
         first_passage,
         mcse,
         paired_difference,
+        percentile_bands,
         quantile_intervals,
-        simulate_until,
         value_at_risk,
     )
+    from .runs import Target, compare, simulate_until
     from .scenario import Scenario, list_scenarios, load_scenario
-    from .stats import check_claims, commitment_probability, percentile_bands
 
 #: Where each public name lives; modules load on first use, so ``import cloudsim``
 #: costs xarray and not numba, scipy or matplotlib.
@@ -52,24 +52,24 @@ _LAZY = {
     "simulate": "api",
     **dict.fromkeys(
         [
-            "Target",
+            "check_claims",
+            "commitment_probability",
             "commitment_report",
-            "compare",
             "exceedance_probability",
             "expected_shortfall",
             "first_passage",
             "mcse",
             "paired_difference",
+            "percentile_bands",
             "quantile_intervals",
-            "simulate_until",
             "value_at_risk",
         ],
         "risk",
     ),
+    **dict.fromkeys(["Target", "compare", "simulate_until"], "runs"),
     **dict.fromkeys(["Scenario", "list_scenarios", "load_scenario"], "scenario"),
-    **dict.fromkeys(["check_claims", "commitment_probability", "percentile_bands"], "stats"),
 }
-_SUBMODULES = ("plot", "risk")
+_SUBMODULES = ("plot", "risk", "runs")
 
 __all__ = [
     "Claim",
@@ -96,6 +96,7 @@ __all__ = [
     "plot",
     "quantile_intervals",
     "risk",
+    "runs",
     "simulate",
     "simulate_until",
     "to_netcdf",

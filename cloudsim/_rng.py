@@ -3,7 +3,7 @@
 Every trial owns an independent SFC64 stream whose state is derived from the
 64-bit scenario key and the *global* trial index by SplitMix64 hashing.  A
 trial's draws therefore depend only on ``(seed, trial)``: never on the thread
-count, the block size, ``trials`` or ``start`` (DESIGN.md §5).
+count, the block size, ``trials`` or ``start`` (``docs/model.md``, "Randomness contract").
 
 The generator is SFC64 and the normal transform is the 256-layer ziggurat of
 ``numpy.random.Generator.standard_normal``, with tables computed here in double

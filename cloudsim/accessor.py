@@ -1,98 +1,102 @@
-"""The ``cloudsim`` accessor on xarray objects: thin forwarding to free functions."""
+"""The ``cloudsim`` accessor on xarray objects: thin forwarding to free functions.
+
+``ds.cloudsim.<function>(...)`` calls ``cloudsim.risk.<function>(ds, ...)``.  The accessors
+hold only the object (``__slots__``); every method is the free function wrapped with
+:func:`functools.wraps`, so ``help(ds.cloudsim.quantile_intervals)`` shows the real
+signature and docstring.  The target is imported on first use of the method, so that
+``import cloudsim`` stays light (xarray only).
+
+The Dataset accessor lists what takes a Dataset (bands, intervals, claims, commitments,
+paired differences of a comparison); the DataArray accessor what takes one variable (bands,
+intervals, exceedance, first passage, VaR/ES, Monte Carlo errors, paired differences).
+"""
 
 from __future__ import annotations
 
+import functools
+import importlib
 from typing import Any
 
 import xarray as xr
 
-__all__ = ["CloudsimAccessor"]
+__all__ = ["CloudsimAccessor", "DataArrayAccessor", "DatasetAccessor"]
+
+
+class _Forward:
+    """A method forwarding to ``cloudsim.<module>.<name>(self._obj, ...)``, resolved on first access.
+
+    On first access (from an instance or the class, e.g. by :func:`help`) the target is
+    imported and the descriptor replaces itself on the owner class with the wrapped function.
+    """
+
+    def __init__(self, module: str, name: str | None = None) -> None:
+        self.module = module
+        self.target = name
+        self.name = ""
+        self.owner: type | None = None
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+        self.owner = owner
+        self.target = self.target or name
+
+    def _resolve(self) -> Any:
+        func = getattr(importlib.import_module(f"cloudsim.{self.module}"), str(self.target))
+
+        @functools.wraps(func)
+        def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+            return func(self._obj, *args, **kwargs)
+
+        setattr(self.owner, self.name, method)
+        return method
+
+    def __get__(self, obj: Any, objtype: type | None = None) -> Any:
+        method = self._resolve()
+        return method if obj is None else method.__get__(obj, objtype)
 
 
 class CloudsimAccessor:
-    """``ds.cloudsim.<function>(...)`` calls ``cloudsim.<function>(ds, ...)``."""
+    """Common base of the accessors: holds the object; ``.plot`` gives the plots."""
+
+    __slots__ = ("_obj",)
 
     def __init__(self, obj: xr.Dataset | xr.DataArray) -> None:
         self._obj = obj
 
-    def percentile_bands(self, *args: Any, **kwargs: Any):
-        """See :func:`cloudsim.percentile_bands`."""
-        from .stats import percentile_bands
-
-        return percentile_bands(self._obj, *args, **kwargs)
-
-    def check_claims(self, scenario=None, **kwargs: Any):
-        """See :func:`cloudsim.check_claims`; the scenario defaults to the one recorded in the Dataset."""
-        from .scenario import Scenario
-        from .stats import check_claims
-
-        if scenario is None:
-            scenario = Scenario.from_toml(self._obj.attrs["scenario"], origin="ds.attrs['scenario']")
-        return check_claims(self._obj, scenario, **kwargs)
-
-    def commitment_probability(self, **kwargs: Any):
-        """See :func:`cloudsim.commitment_probability`."""
-        from .stats import commitment_probability
-
-        return commitment_probability(self._obj, **kwargs)
-
-    # ---- risk analytics (cloudsim.risk) ----------------------------------------
-    def quantile_intervals(self, *args: Any, **kwargs: Any):
-        """See :func:`cloudsim.quantile_intervals`."""
-        from .risk import quantile_intervals
-
-        return quantile_intervals(self._obj, *args, **kwargs)
-
-    def exceedance_probability(self, *args: Any, **kwargs: Any):
-        """See :func:`cloudsim.exceedance_probability`."""
-        from .risk import exceedance_probability
-
-        return exceedance_probability(self._obj, *args, **kwargs)
-
-    def first_passage(self, *args: Any, **kwargs: Any):
-        """See :func:`cloudsim.first_passage`."""
-        from .risk import first_passage
-
-        return first_passage(self._obj, *args, **kwargs)
-
-    def value_at_risk(self, *args: Any, **kwargs: Any):
-        """See :func:`cloudsim.value_at_risk`."""
-        from .risk import value_at_risk
-
-        return value_at_risk(self._obj, *args, **kwargs)
-
-    def expected_shortfall(self, *args: Any, **kwargs: Any):
-        """See :func:`cloudsim.expected_shortfall`."""
-        from .risk import expected_shortfall
-
-        return expected_shortfall(self._obj, *args, **kwargs)
-
-    def mcse(self, *args: Any, **kwargs: Any):
-        """See :func:`cloudsim.mcse`."""
-        from .risk import mcse
-
-        return mcse(self._obj, *args, **kwargs)
-
-    def commitment_report(self, *args: Any, **kwargs: Any):
-        """See :func:`cloudsim.commitment_report`."""
-        from .risk import commitment_report
-
-        return commitment_report(self._obj, *args, **kwargs)
-
-    def paired_difference(self, *args: Any, **kwargs: Any):
-        """See :func:`cloudsim.paired_difference` (on the output of :func:`cloudsim.compare`)."""
-        from .risk import paired_difference
-
-        return paired_difference(self._obj, *args, **kwargs)
+    percentile_bands = _Forward("risk")
+    quantile_intervals = _Forward("risk")
+    paired_difference = _Forward("risk")
 
     @property
     def plot(self):
-        """Plots, in the style of xarray's ``.plot``: ``ds.cloudsim.plot.fan("openai_aws_spend")``,
+        """Plots, in the style of xarray's ``.plot``: ``ds.cloudsim.plot.fan("spend")``,
         ``ds.cloudsim.plot.dashboard()``, ...; see :class:`cloudsim.plot.PlotAccessor`."""
         from .plot import PlotAccessor
 
         return PlotAccessor(self._obj)
 
 
-xr.register_dataset_accessor("cloudsim")(CloudsimAccessor)
-xr.register_dataarray_accessor("cloudsim")(CloudsimAccessor)
+class DatasetAccessor(CloudsimAccessor):
+    """``ds.cloudsim.<function>(...)`` calls ``cloudsim.<function>(ds, ...)`` for a Dataset."""
+
+    __slots__ = ()
+
+    check_claims = _Forward("risk")  # the scenario defaults to the one in ds.attrs["scenario"]
+    commitment_probability = _Forward("risk")
+    commitment_report = _Forward("risk")
+
+
+class DataArrayAccessor(CloudsimAccessor):
+    """``da.cloudsim.<function>(...)`` calls ``cloudsim.<function>(da, ...)`` for one variable."""
+
+    __slots__ = ()
+
+    exceedance_probability = _Forward("risk")
+    first_passage = _Forward("risk")
+    value_at_risk = _Forward("risk")
+    expected_shortfall = _Forward("risk")
+    mcse = _Forward("risk")
+
+
+xr.register_dataset_accessor("cloudsim")(DatasetAccessor)
+xr.register_dataarray_accessor("cloudsim")(DataArrayAccessor)

@@ -250,7 +250,10 @@ def _run(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``cloudsim`` command."""
-    args = _parser().parse_args(argv)
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a usage error already printed by the parser
+        return int(exc.code or 0)
     try:
         if args.command == "list":
             from . import list_scenarios, load_scenario

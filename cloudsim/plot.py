@@ -1,10 +1,16 @@
-"""Plots of simulated Datasets: fans with their own Monte Carlo error, shares, distributions, claims.
+"""Plots of simulated Datasets: fans with their own Monte Carlo error, shares, distributions, commitments.
 
 matplotlib is imported inside the functions only: ``import cloudsim`` (and ``import
 cloudsim.plot``) never imports it.  Every function takes ``ax=`` (or ``fig=`` for a
-multi-panel figure) and returns the Axes (or Figure) it drew on; labels come from the
-variables' ``long_name`` and ``units``; money reads ``$250M`` / ``$1.5B``; years are
-integer ticks.
+multi-panel figure) and returns the Axes (or Figure) it drew on; money reads ``$250M`` /
+``$1.5B``; years are integer ticks.
+
+Nothing here knows a model's vocabulary: titles and axis labels come from the variables'
+``long_name`` and ``units`` and from the Dataset's attrs (``buyer``, ``seller``, ``market``,
+``seller_name``, ``scenario_name``); provider names from ``ds["provider"].attrs["labels"]``
+(comma-separated, in the order of the coordinate), falling back to the coordinate values;
+provider colours from :data:`PROVIDER_PALETTE` by position along the ``provider`` coordinate
+(override with ``colors={"name": "colour"}``).
 
 Functions
 ---------
@@ -13,27 +19,30 @@ fan           nested percentile bands over the years, the median line, optionall
 shares        one band per provider (or the median shares stacked)
 distribution  the distribution at one year (histogram or CDF) with exceedance probabilities
 claims        each claim's stated probability against the simulated one and its interval
-convergence   a :func:`cloudsim.risk.simulate_until` history: estimates and intervals vs trials
-dashboard     four panels: spend fan, shares, cumulative spend vs the commitment, claim checks
+commitments   P(each commitment met) with its Wilson interval, and P(total reached) by year
+convergence   a :func:`cloudsim.runs.simulate_until` history: estimates and intervals vs trials
+dashboard     four panels: spend fan, shares, cumulative spend vs the commitment(s), P(met)
 
 Every drawn artist that a test or a user may want to find carries a ``gid``: ``"band:0.05-0.95"``,
-``"median"``, ``"ci:0.05:lower"`` (fan; with ``"<scenario>/"`` in front for a ``scenario`` dim),
-``"band:aws"`` / ``"median:aws"`` (shares), ``"hist"`` / ``"cdf"`` / ``"threshold:<value>"``
-(distribution), ``"simulated"`` / ``"stated"`` (claims).
+``"median"``, ``"ci:0.05:lower"``, ``"edge:0.05"`` (fan; with ``"<scenario>/"`` in front for a
+``scenario`` dim), ``"band:<provider>"`` / ``"median:<provider>"`` (shares), ``"hist"`` / ``"cdf"`` /
+``"threshold:<value>"`` (distribution), ``"simulated"`` / ``"stated"`` (claims),
+``"met:<commitment>"`` / ``"reached:<commitment>"`` / ``"total:<commitment>"`` (commitments).
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import textwrap
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .stats import DEFAULT_QUANTILES, _check_q, percentile_bands
+from .risk import DEFAULT_QUANTILES, check_q, percentile_bands
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -42,33 +51,44 @@ if TYPE_CHECKING:  # pragma: no cover
     from .scenario import Scenario
 
 __all__ = [
-    "PROVIDER_COLORS",
-    "PROVIDER_NAMES",
+    "PROVIDER_PALETTE",
+    "SCENARIO_COLORS",
+    "DatasetPlotAccessor",
     "PlotAccessor",
     "claims",
+    "commitments",
     "convergence",
     "dashboard",
     "distribution",
     "fan",
     "format_count",
     "format_money",
+    "provider_colors",
+    "provider_labels",
     "shares",
 ]
 
-#: One colour per provider, the same in every plot.
-PROVIDER_COLORS: dict[str, str] = {
-    "aws": "#FF9900",
-    "azure": "#0078D4",
-    "gcp": "#34A853",
-    "other": "#7F7F7F",
-}
+#: Provider colours, by position along the ``provider`` coordinate (a qualitative palette: Paul
+#: Tol's "bright" and "muted" schemes, colour-blind safe, no two alike); the same provider
+#: keeps its colour in every plot of one Dataset.  Pass ``colors=`` to override.
+PROVIDER_PALETTE: tuple[str, ...] = (
+    "#4477AA",  # blue
+    "#EE6677",  # red
+    "#228833",  # green
+    "#CCBB44",  # yellow
+    "#66CCEE",  # cyan
+    "#AA3377",  # purple
+    "#332288",  # indigo
+    "#EE7733",  # orange
+    "#117733",  # dark green
+    "#882255",  # wine
+    "#44AA99",  # teal
+    "#999933",  # olive
+)
 
-#: Display names of the providers.
-PROVIDER_NAMES: dict[str, str] = {"aws": "AWS", "azure": "Azure", "gcp": "Google Cloud", "other": "Other"}
-
-#: Colours of scenarios (a ``scenario`` dim), in order; matplotlib's default cycle without the
-#: provider-like orange so that a scenario never looks like a provider.
-SCENARIO_COLORS: tuple[str, ...] = ("C0", "C3", "C2", "C4", "C5", "C6", "C8", "C9", "C1", "C7")
+#: Colours of scenarios (a ``scenario`` dim), in order: matplotlib's default cycle, reordered so
+#: that the first few are far apart.
+SCENARIO_COLORS: tuple[str, ...] = ("C0", "C3", "C2", "C4", "C1", "C5", "C6", "C8", "C9", "C7")
 
 #: Size of a single-panel figure (inches) and of the dashboard.
 FIGSIZE = (8.0, 4.8)
@@ -105,7 +125,7 @@ def _format_value(units: str, value: float, *, percent: bool) -> str:
 
 
 def _tx(text: str) -> str:
-    """Text for matplotlib: ``$`` escaped so that "$1.5B to $38B" is not read as mathtext."""
+    """Text for matplotlib: ``$`` escaped so that "$1.5B to $10B" is not read as mathtext."""
     return str(text).replace("\\$", "$").replace("$", "\\$")
 
 
@@ -122,12 +142,50 @@ def _percent_tick(value: float, _pos: Any = None) -> str:
     return f"{round(value * 100, 8):g}%"
 
 
-def _provider_name(p: str) -> str:
-    return PROVIDER_NAMES.get(str(p), str(p))
+def provider_labels(obj: xr.Dataset | xr.DataArray) -> dict[str, str]:
+    """Display name of each provider: ``obj["provider"].attrs["labels"]`` (comma-separated, in the
+    order of the coordinate) when it has one label per provider, else the coordinate values."""
+    if "provider" not in obj.coords:
+        return {}
+    names = [str(p) for p in np.atleast_1d(obj["provider"].values)]
+    text = obj["provider"].attrs.get("labels")
+    if isinstance(text, str):
+        labels = [t.strip() for t in text.split(",")]
+        if len(labels) == len(names) and all(labels):
+            return dict(zip(names, labels, strict=True))
+    return {p: p for p in names}
 
 
-def _provider_color(p: str, i: int) -> str:
-    return PROVIDER_COLORS.get(str(p), f"C{(i + 4) % 10}")
+def provider_colors(obj: xr.Dataset | xr.DataArray, colors: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Colour of each provider: :data:`PROVIDER_PALETTE` by position along ``obj["provider"]``,
+    then ``colors`` (a mapping provider name -> matplotlib colour) on top."""
+    if colors is not None and not isinstance(colors, Mapping):
+        raise TypeError(f"colors: expected a mapping provider -> colour, got {type(colors).__name__}")
+    names = [str(p) for p in np.atleast_1d(obj["provider"].values)] if "provider" in obj.coords else []
+    out = {p: PROVIDER_PALETTE[i % len(PROVIDER_PALETTE)] for i, p in enumerate(names)}
+    if colors:
+        unknown = [str(k) for k in colors if str(k) not in out]
+        if unknown:
+            raise ValueError(f"colors: {unknown} are not providers (providers: {names})")
+        out.update({str(k): v for k, v in colors.items()})
+    return out
+
+
+def _provider_name(obj: xr.Dataset | xr.DataArray, p: str) -> str:
+    return provider_labels(obj).get(str(p), str(p))
+
+
+def _default_provider(obj: xr.Dataset | xr.DataArray, da: xr.DataArray | None = None) -> str | None:
+    """The provider a share plot shows by default: ``attrs["seller_name"]`` when present, else the first."""
+    src = da if da is not None else obj
+    if "provider" not in src.coords:
+        return None
+    names = [str(p) for p in np.atleast_1d(src["provider"].values)]
+    for attrs in (obj.attrs, src.attrs):
+        seller = attrs.get("seller_name")
+        if isinstance(seller, str) and seller in names:
+            return seller
+    return names[0] if names else None
 
 
 def _scenario_color(i: int) -> str:
@@ -230,7 +288,7 @@ def _select(obj: xr.Dataset | xr.DataArray, var: str | None) -> xr.DataArray:
     if not obj.data_vars:
         raise ValueError("obj: the Dataset is empty (no variables); expected the output of cloudsim.simulate")
     if var is None:
-        raise ValueError("var: name the variable to plot, e.g. 'openai_aws_spend'")
+        raise ValueError(f"var: name the variable to plot, one of: {', '.join(map(str, obj.data_vars))}")
     if not isinstance(var, str):
         raise TypeError(f"var: expected a variable name, got {type(var).__name__} {var!r}")
     if var not in obj.data_vars:
@@ -242,10 +300,13 @@ def _name(da: xr.DataArray) -> str:
     return str(da.name) if da.name is not None else "the DataArray"
 
 
-def _select_provider(da: xr.DataArray, provider: str) -> xr.DataArray:
+def _select_provider(obj: xr.Dataset | xr.DataArray, da: xr.DataArray, provider: str | None) -> xr.DataArray:
+    """``da`` at one provider (default: :func:`_default_provider`), or ``da`` if it has no such dim."""
     if "provider" not in da.dims:
         return da
     names = [str(p) for p in da["provider"].values]
+    if provider is None:
+        provider = _default_provider(obj, da)
     if provider not in names:
         raise ValueError(f"provider: {provider!r} is not a provider of {_name(da)} (providers: {names})")
     return da.sel(provider=provider)
@@ -322,7 +383,7 @@ class _Fan:
         self.trials: int | None = None
         self.intervals: np.ndarray | None = None
         if kind == "trial":
-            qs = np.sort(_check_q(DEFAULT_QUANTILES if q is None else q))
+            qs = np.sort(check_q(DEFAULT_QUANTILES if q is None else q))
             bands = percentile_bands(da, qs).transpose("quantile", "year")
             self.trials = int(da.sizes["trial"])
             if ci is not None:
@@ -339,13 +400,13 @@ class _Fan:
             bands = da.transpose("quantile", "year").sortby("quantile")
             have = np.asarray(bands["quantile"].values, dtype=np.float64)
             if q is not None:
-                want = np.sort(_check_q(q))
+                want = np.sort(check_q(q))
                 idx = [int(np.argmin(np.abs(have - w))) for w in want]
                 missing = [float(w) for w, i in zip(want, idx, strict=True) if not np.isclose(have[i], w)]
                 if missing:
                     raise ValueError(f"q: quantiles {missing} are not in the precomputed bands ({have.tolist()})")
                 bands = bands.isel(quantile=idx)
-            _check_q(bands["quantile"].values)
+            check_q(bands["quantile"].values)
         self.qs = np.asarray(bands["quantile"].values, dtype=np.float64)
         self.values = np.asarray(bands.values, dtype=np.float64)
         self.years = np.asarray(bands["year"].values)
@@ -362,26 +423,38 @@ class _Fan:
 def _draw_fan(ax: Axes, f: _Fan, *, color: str, prefix: str, overlay: bool, ci: float | None) -> None:
     """Bands (darker inwards), the median and the interval lines of one fan.
 
-    In an overlay the bands are lighter and their edges are drawn as thin lines (outermost
-    dotted) so that several scenarios stay readable on top of each other.
+    In an overlay of several scenarios the outer bands are only a faint wash with their
+    outermost edges drawn as dotted lines, the innermost band is shaded, and every median is
+    drawn above every band (``zorder`` 3, with a white outline) so that the scenarios stay
+    apart instead of merging into one blob.
     """
     nb = len(f.pairs)
     for k, (i, j) in enumerate(f.pairs):
         if overlay:
-            alpha = 0.04 + 0.14 * (k + 1) / nb
+            alpha = 0.14 if k == nb - 1 else 0.04
         else:
             alpha = 0.14 + 0.30 * (k + 1) / nb
         label = f"{_qlabel(f.qs[i])}–{_qlabel(f.qs[j])}%" if not overlay else "_nolegend_"
-        poly = ax.fill_between(f.years, f.values[i], f.values[j], color=color, alpha=alpha, linewidth=0, label=label)
+        poly = ax.fill_between(
+            f.years, f.values[i], f.values[j], color=color, alpha=alpha, linewidth=0, label=label, zorder=1
+        )
         poly.set_gid(f"{prefix}band:{f.qs[i]:g}-{f.qs[j]:g}")
-        if overlay:
-            ls = (0, (1, 1.5)) if k == 0 and nb > 1 else "-"
+        if overlay and k == 0:
             for e in (i, j):
-                (edge,) = ax.plot(f.years, f.values[e], color=color, lw=0.8, ls=ls, alpha=0.8, label="_nolegend_")
+                (edge,) = ax.plot(
+                    f.years, f.values[e], color=color, lw=1.2, ls=(0, (1, 1.5)), label="_nolegend_", zorder=2
+                )
                 edge.set_gid(f"{prefix}edge:{f.qs[e]:g}")
     if f.median is not None:
         label = f.name if overlay else "median"
-        (line,) = ax.plot(f.years, f.values[f.median], color=color, lw=2.0, label=label, solid_capstyle="round")
+        kw: dict[str, Any] = {}
+        if overlay:
+            from matplotlib import patheffects
+
+            kw["path_effects"] = [patheffects.withStroke(linewidth=3.6, foreground="white")]
+        (line,) = ax.plot(
+            f.years, f.values[f.median], color=color, lw=2.0, label=label, solid_capstyle="round", zorder=3, **kw
+        )
         line.set_gid(f"{prefix}median")
     if f.intervals is not None and ci is not None:
         first = True
@@ -391,12 +464,32 @@ def _draw_fan(ax: Axes, f: _Fan, *, color: str, prefix: str, overlay: bool, ci: 
                 y = np.where(np.isfinite(y), y, np.nan)
                 label = f"{ci:.0%} MC interval of each edge" if first and not overlay else "_nolegend_"
                 first = False
-                (line,) = ax.plot(f.years, y, color=color, lw=0.7, ls=(0, (3, 2)), alpha=0.9, label=label)
+                (line,) = ax.plot(f.years, y, color=color, lw=0.7, ls=(0, (3, 2)), alpha=0.9, label=label, zorder=2.5)
                 line.set_gid(f"{prefix}ci:{qv:g}:{bound}")
+
+
+def _overlay_legend_extras(f: _Fan, ci: float | None) -> list[Any]:
+    """Neutral proxy artists that explain an overlay's line styles: outer band edges, inner band, intervals."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    out: list[Any] = []
+    if f.pairs:
+        i, j = f.pairs[0]
+        out.append(
+            Line2D([], [], color="0.35", lw=1.0, ls=(0, (1, 1.5)), label=f"{_qlabel(f.qs[i])}–{_qlabel(f.qs[j])}%")
+        )
+        if len(f.pairs) > 1:
+            i, j = f.pairs[-1]
+            out.append(Patch(facecolor="0.35", alpha=0.3, lw=0, label=f"{_qlabel(f.qs[i])}–{_qlabel(f.qs[j])}%"))
+    if f.intervals is not None and ci is not None:
+        out.append(Line2D([], [], color="0.35", lw=0.7, ls=(0, (3, 2)), label=f"{ci:.0%} MC interval of each edge"))
+    return out
 
 
 def _finish_fan(
     ax: Axes,
+    obj: xr.Dataset | xr.DataArray,
     da: xr.DataArray,
     fans: list[_Fan],
     *,
@@ -406,6 +499,7 @@ def _finish_fan(
     legend: bool,
     overlay: bool,
     ylabel: bool = True,
+    ci: float | None = None,
 ) -> None:
     units = str(da.attrs.get("units", ""))
     vmax = max(float(np.nanmax(f.values)) for f in fans)
@@ -418,25 +512,40 @@ def _finish_fan(
     _year_axis(ax, fans[0].years)
     _style(ax)
     if title is None:
-        title = str(da.attrs.get("long_name", da.name or ""))
-        if provider is not None:
-            title = f"{title}: {_provider_name(provider)}"
+        title = _fan_title(obj, da, provider)
     if title:
         ax.set_title(_wrap(title), loc="left")
     if legend:
         f = fans[0]
+        handles, labels = ax.get_legend_handles_labels()
+        head = "median" if overlay and f.median is not None else None
         if overlay:
-            bands = ", ".join(f"{_qlabel(f.qs[i])}–{_qlabel(f.qs[j])}%" for i, j in f.pairs)
-            head = f"median and {bands}" if bands else "median"
-        else:
-            head = None
+            extras = _overlay_legend_extras(f, ci)
+            handles += extras
+            labels += [h.get_label() for h in extras]
         trials = {fn.trials for fn in fans}
         if len(trials) == 1 and None not in trials:
             n = f"{trials.pop():,} trials"
             head = f"{head}; {n}" if head else n
         ax.legend(
-            loc="upper left", frameon=False, fontsize="small", title=head, title_fontsize="small", alignment="left"
+            handles,
+            labels,
+            loc="upper left",
+            frameon=False,
+            fontsize="small",
+            title=head,
+            title_fontsize="small",
+            alignment="left",
         )
+
+
+def _fan_title(obj: xr.Dataset | xr.DataArray, da: xr.DataArray, provider: str | None) -> str:
+    """``long_name``, and the provider's display name for a variable with dim ``provider``."""
+    title = str(da.attrs.get("long_name", da.name or ""))
+    if provider is not None:
+        src = obj if "provider" in obj.coords else da
+        title = f"{title}: {_provider_name(src, provider)}"
+    return title
 
 
 def fan(
@@ -444,7 +553,7 @@ def fan(
     var: str | None = None,
     *,
     q: Sequence[float] | None = None,
-    provider: str = "aws",
+    provider: str | None = None,
     ax: Any = None,
     color: str | None = None,
     log: bool | None = None,
@@ -464,14 +573,15 @@ def fan(
         drawn, see ``provider``) and ``scenario`` (one fan per scenario, e.g. from
         :func:`cloudsim.risk.compare`).
     var : str, optional
-        The variable to draw when ``obj`` is a Dataset, e.g. ``"openai_aws_spend"``.
+        The variable to draw when ``obj`` is a Dataset, e.g. ``"spend"``.
     q : sequence of float, optional
         Quantiles in [0, 1]; pairs ``(q[k], q[-1-k])`` of the sorted list make the bands (shaded
         darker inwards) and 0.5, if present, the median line.  Default
         ``(0.05, 0.25, 0.5, 0.75, 0.95)`` for a simulation; all the quantiles of precomputed bands
         (or the subset named here).
-    provider : str
-        For a variable with dim ``provider`` (``share``): which one.
+    provider : str, optional
+        For a variable with dim ``provider`` (``share``): which one; default
+        ``ds.attrs["seller_name"]`` when present, else the first provider.
     ax : matplotlib.axes.Axes, optional
         Where to draw (overlay layout); a new figure when None.
     color : str, optional
@@ -507,25 +617,29 @@ def fan(
     """
     ci_prob = _check_ci(ci)
     if q is not None:
-        _check_q(q)
+        check_q(q)
     if layout not in ("overlay", "grid"):
         raise ValueError(f"layout: must be 'overlay' or 'grid', got {layout!r}")
     da = _select(obj, var)
     if "year" not in da.dims:
         raise ValueError(f"{_name(da)}: has no 'year' dim to draw a fan over (dims: {list(da.dims)})")
     has_provider = "provider" in da.dims
-    da = _select_provider(da, provider)
+    full = da
+    if has_provider and provider is None:
+        provider = _default_provider(obj, da)
+    da = _select_provider(obj, da, provider)
     kind = _check_sample_dims(da, ("year", "scenario"), "a fan")
     if da.sizes["year"] == 0:
         raise ValueError(f"{_name(da)}: dim 'year' is empty")
     prov = provider if has_provider else None
+    named = obj if isinstance(obj, xr.Dataset) else full  # where the provider labels are
 
     if "scenario" not in da.dims:
         f = _Fan(da, q, ci_prob, kind, None)
         ax = _axes(ax)
         use_log = _wants_log(f.values[0], f.mid, f.values[-1]) if log is None else bool(log)
         _draw_fan(ax, f, color=color or "C0", prefix="", overlay=False, ci=ci_prob)
-        _finish_fan(ax, da, [f], log=use_log, provider=prov, title=title, legend=legend, overlay=False)
+        _finish_fan(ax, named, da, [f], log=use_log, provider=prov, title=title, legend=legend, overlay=False)
         return ax
 
     names = [str(s) for s in da["scenario"].values]
@@ -544,7 +658,9 @@ def fan(
         ax = _axes(ax)
         for i, f in enumerate(fans):
             _draw_fan(ax, f, color=_scenario_color(i), prefix=f"{f.name}/", overlay=True, ci=ci_prob)
-        _finish_fan(ax, da, fans, log=use_log, provider=prov, title=title, legend=legend, overlay=True)
+        _finish_fan(
+            ax, named, da, fans, log=use_log, provider=prov, title=title, legend=legend, overlay=True, ci=ci_prob
+        )
         return ax
     if ax is not None:
         raise ValueError("ax: layout='grid' draws several Axes; pass fig= (or layout='overlay' with ax=)")
@@ -562,6 +678,7 @@ def fan(
         _draw_fan(a, f, color=_scenario_color(i), prefix=f"{f.name}/", overlay=False, ci=ci_prob)
         _finish_fan(
             a,
+            named,
             da,
             [f],
             log=use_log,
@@ -573,11 +690,8 @@ def fan(
         )
     for a in axes[len(fans) :]:
         a.set_visible(False)
-    head = str(da.attrs.get("long_name", da.name or ""))
-    if prov is not None:
-        head = f"{head}: {_provider_name(prov)}"
     if title is None:
-        title = head
+        title = _fan_title(named, da, prov)
     if title:
         fig.suptitle(_wrap(title, 90))
     return fig
@@ -593,11 +707,14 @@ def shares(
     stacked: bool = False,
     stat: Literal["median", "mean"] = "median",
     providers: Sequence[str] | None = None,
+    colors: Mapping[str, str] | None = None,
     ax: Any = None,
     title: str | None = None,
     legend: bool = True,
 ) -> Axes:
-    """Market shares of the providers over the years, in consistent colours (:data:`PROVIDER_COLORS`).
+    """Market shares of the providers over the years, one colour per provider (:func:`provider_colors`).
+
+    Providers are named by ``ds["provider"].attrs["labels"]`` (:func:`provider_labels`).
 
     Parameters
     ----------
@@ -614,6 +731,10 @@ def shares(
         their sum) or the means (which do; needs the trials).
     providers : sequence of str, optional
         Which providers, in order (default: all).
+    colors : mapping of str to colour, optional
+        Colours of some providers by name, e.g. ``{"oracle": "black"}``; the others keep their
+        :data:`PROVIDER_PALETTE` colour (by position along the ``provider`` coordinate, so a
+        subset of ``providers`` does not change them).
     ax : matplotlib.axes.Axes, optional
     title : str, optional
         None: the variable's ``long_name``; ``""``: no title.
@@ -622,8 +743,13 @@ def shares(
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> cloudsim.plot.shares(ds)  # doctest: +SKIP
+    >>> cloudsim.plot.shares(ds["share"], stacked=True, colors={ds.attrs["seller_name"]: "black"})  # doctest: +SKIP
     """
-    qs = _check_q(q)
+    qs = check_q(q)
     if stat not in ("median", "mean"):
         raise ValueError(f"stat: must be 'median' or 'mean', got {stat!r}")
     if isinstance(obj, xr.Dataset):
@@ -664,7 +790,9 @@ def shares(
     years = np.asarray(bands["year"].values)
     vals = np.asarray(bands.values, dtype=np.float64)
     i_lo, i_med, i_hi = (int(np.argmin(np.abs(bq - v))) for v in (lo_q, 0.5, hi_q))
-    colors = [_provider_color(p, i) for i, p in enumerate(providers)]
+    palette = provider_colors(da, colors)
+    names_of = provider_labels(da)
+    colors = [palette[p] for p in providers]
 
     ax = _axes(ax)
     if stacked:
@@ -678,7 +806,7 @@ def shares(
             years,
             ys,
             colors=colors,
-            labels=[_provider_name(p) for p in providers],
+            labels=[_tx(names_of[p]) for p in providers],
             alpha=0.85,
             linewidth=0.5,
             edgecolor="white",
@@ -691,7 +819,7 @@ def shares(
         for k, p in enumerate(providers):
             poly = ax.fill_between(years, vals[i_lo, :, k], vals[i_hi, :, k], color=colors[k], alpha=0.22, lw=0)
             poly.set_gid(f"band:{p}")
-            (line,) = ax.plot(years, vals[i_med, :, k], color=colors[k], lw=2.0, label=_provider_name(p))
+            (line,) = ax.plot(years, vals[i_med, :, k], color=colors[k], lw=2.0, label=_tx(names_of[p]))
             line.set_gid(f"median:{p}")
         ax.set_ylim(0, None)
         ax.set_ylabel("share (percent)")
@@ -733,7 +861,7 @@ def distribution(
     year: int | None = None,
     thresholds: float | Sequence[float] = (),
     kind: Literal["hist", "cdf"] = "hist",
-    provider: str = "aws",
+    provider: str | None = None,
     bins: int = 80,
     ci: float = 0.95,
     log: bool | None = None,
@@ -754,12 +882,13 @@ def distribution(
     thresholds : float or sequence of float
         Each is marked with a vertical line, labelled with ``P(>= threshold)`` over the trials
         and its ``ci`` Wilson interval (:func:`cloudsim.risk.exceedance_probability`), e.g. the
-        cumulative spend against the $38B commitment: ``P(≥ $38B) = 23.0%`` over
+        cumulative spend against a commitment's total: ``P(≥ $10B) = 23.0%`` over
         ``95% CI 22.8–23.2%``.
     kind : {"hist", "cdf"}
         Histogram (share of trials per bin) or empirical cumulative distribution function.
-    provider : str
-        For a variable with dim ``provider``.
+    provider : str, optional
+        For a variable with dim ``provider``; default ``ds.attrs["seller_name"]`` when present,
+        else the first provider.
     bins : int
         Histogram bins (log-spaced on a log axis).
     ci : float
@@ -775,6 +904,12 @@ def distribution(
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> total = ds["cumulative_spend"].attrs["commitment_total"]  # doctest: +SKIP
+    >>> cloudsim.plot.distribution(ds["cumulative_spend"], year=2032, thresholds=[total])  # doctest: +SKIP
+    >>> cloudsim.plot.distribution(ds["spend"], year=2028, kind="cdf")  # doctest: +SKIP
     """
     if kind not in ("hist", "cdf"):
         raise ValueError(f"kind: must be 'hist' or 'cdf', got {kind!r}")
@@ -783,7 +918,7 @@ def distribution(
     from .risk import exceedance_probability
 
     da = _select(obj, var)
-    da = _select_provider(da, provider)
+    da = _select_provider(obj, da, provider)
     if "year" in da.dims:
         years = [int(y) for y in da["year"].values]
         if year is None:
@@ -879,6 +1014,9 @@ def distribution(
     _style(ax)
     if title is None:
         title = str(da.attrs.get("long_name", da.name or ""))
+        if "provider" in da.coords and da["provider"].ndim == 0:
+            src = obj if "provider" in obj.coords and obj["provider"].ndim == 1 else da
+            title = f"{title}: {_provider_name(src, str(da['provider'].values))}"
         if year is not None:
             title = f"{title}, {int(year)}"
     if title:
@@ -914,6 +1052,11 @@ def claims(
 ) -> Axes:
     """Each claim check: the stated probability (open diamond) against the simulated one (dot) and its interval.
 
+    The claims are *inputs* of the model: each one calibrates an input distribution, so the
+    simulation reproduces it by construction and agreement here checks the calibration (the
+    Monte Carlo error, a mis-specified claim), not the claim.  What the claims imply is in the
+    other plots, e.g. :func:`commitments`.
+
     Parameters
     ----------
     ds : xarray.Dataset or pandas.DataFrame
@@ -940,7 +1083,7 @@ def claims(
         if missing:
             raise ValueError(f"ds: a claims table needs columns {sorted(need)}; missing {missing}")
     else:
-        from .stats import check_claims
+        from .risk import check_claims
 
         ds = _check_dataset(ds)
         if "scenario" in ds.dims:
@@ -1002,7 +1145,7 @@ def claims(
     _style(ax)
     ax.grid(False, axis="y")
     if title is None:
-        title = "Claims: stated vs simulated probability"
+        title = "Claims (inputs of the model): stated vs simulated probability"
     if title:
         ax.set_title(_wrap(title), loc="left")
     ax.legend(loc="lower right", frameon=True, framealpha=0.9, edgecolor="none", fontsize="small")
@@ -1019,12 +1162,12 @@ def convergence(
     ax: Any = None,
     title: str | None = None,
 ) -> Axes:
-    """Estimates of :func:`cloudsim.risk.simulate_until`'s targets and their intervals against the trial count.
+    """Estimates of :func:`cloudsim.runs.simulate_until`'s targets and their intervals against the trial count.
 
     Parameters
     ----------
     history : pandas.DataFrame
-        The history :func:`cloudsim.risk.simulate_until` returns (columns ``trials``,
+        The history :func:`cloudsim.runs.simulate_until` returns (columns ``trials``,
         ``target``, ``estimate``, ``ci_lower``, ``ci_upper``; ``tolerance`` and ``met`` if
         present are drawn too: the final estimate ± tolerance as dotted lines, met steps as
         filled markers).
@@ -1093,6 +1236,219 @@ def convergence(
     return ax
 
 
+class _Commitment(NamedTuple):
+    """One commitment as a Dataset records it."""
+
+    name: str
+    label: str
+    total: float  # NaN when the amount is drawn per trial
+    first: int
+    last: int
+    met: np.ndarray | None  # bool per trial (``commitment_met``), None if not recorded
+
+
+def _parse_years(text: Any) -> tuple[int, int] | None:
+    try:
+        first, last = (int(p) for p in str(text).replace("–", "-").split("-"))
+    except ValueError:
+        return None
+    return first, last
+
+
+def _commitment_list(ds: xr.Dataset) -> list[_Commitment]:
+    """Every commitment of a simulation: the ``commitment`` coords (several) or the variable attrs (one)."""
+    out: list[_Commitment] = []
+    met = ds["commitment_met"] if "commitment_met" in ds.data_vars else None
+    if "commitment" in ds.dims:
+        for k, name in enumerate(str(c) for c in ds["commitment"].values):
+            years = _parse_years(ds["commitment_years"].values[k]) if "commitment_years" in ds.coords else None
+            total = float(ds["commitment_total"].values[k]) if "commitment_total" in ds.coords else math.nan
+            if years is None:
+                raise ValueError(f"ds: commitment {name!r} records no years (coord 'commitment_years')")
+            m = None if met is None else np.asarray(met.isel(commitment=k).values, dtype=bool)
+            money = format_money(total) if math.isfinite(total) else "drawn"
+            out.append(_Commitment(name, f"{name} ({money}, {years[0]}–{years[1]})", total, *years, m))
+        return out
+    for var in ("commitment_met", "cumulative_spend", "commitment_shortfall"):
+        attrs = ds[var].attrs if var in ds.data_vars else {}
+        years = _parse_years(attrs.get("commitment_years", ""))
+        if "commitment_total" in attrs and years is not None:
+            total = float(attrs["commitment_total"])
+            money = f"{format_money(total)} " if math.isfinite(total) else ""
+            label = f"{money}commitment ({years[0]}–{years[1]})"
+            m = None if met is None else np.asarray(met.values, dtype=bool)
+            return [_Commitment("commitment", label, total, *years, m)]
+    raise ValueError(
+        "ds: records no commitment (no commitment_total/commitment_years attrs on commitment_met or "
+        "cumulative_spend, and no 'commitment' coords); expected a simulation of a scenario with commitments"
+    )
+
+
+def _cumulative_since(ds: xr.Dataset, first: int) -> xr.DataArray:
+    """Cumulative spend from ``first`` on: ``cumulative_spend`` when it starts then, else summed from ``spend``."""
+    cum = ds["cumulative_spend"] if "cumulative_spend" in ds.data_vars else None
+    if cum is not None and cum.attrs.get("since") == first:
+        return cum
+    if "spend" not in ds.data_vars:
+        raise ValueError(f"ds: needs 'spend' (or 'cumulative_spend' since {first}) to sum spend from {first}")
+    spend = ds["spend"]
+    return spend.where(spend["year"] >= first, 0.0).cumsum("year")
+
+
+def _met_probability(c: _Commitment, ds: xr.Dataset, ci: float) -> tuple[float, float, float, int]:
+    """P(commitment met) over the trials with its Wilson interval: (p, lower, upper, trials)."""
+    from .risk import wilson
+
+    if c.met is not None:
+        met = c.met
+    else:  # no per-trial outcome recorded: the total reached by the last year
+        met = np.asarray(_cumulative_since(ds, c.first).sel(year=c.last).values >= c.total, dtype=bool)
+    n, k = int(met.size), int(np.count_nonzero(met))
+    lo, hi = wilson(k, n, ci)
+    return k / n, float(lo), float(hi), n
+
+
+def commitments(
+    ds: xr.Dataset,
+    *,
+    ci: float = 0.95,
+    ax: Any = None,
+    title: str | None = None,
+    legend: bool = True,
+) -> Axes:
+    """Will each commitment be met?  P(met) with its Wilson interval, and when the total is reached.
+
+    For each commitment (one, or several along a ``commitment`` dim, named by its coordinate
+    value): a dot with whiskers at its last year, ``P(commitment met)`` over the trials
+    (``commitment_met``) and its ``ci`` Wilson interval; and a line with a band,
+    ``P(cumulative spend since the first year >= the total)`` in each year up to the last,
+    with the Wilson interval of each year.  (For a commitment in tranches the dot also needs
+    every earlier tranche on time, so it may sit below the line.)
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A simulation of one scenario; commitments are read from the attrs of ``commitment_met``
+        (``commitment_total``, ``commitment_years``) or the ``commitment`` coords.
+    ci : float
+        Probability of the Wilson intervals.
+    ax : matplotlib.axes.Axes, optional
+    title : str, optional
+        None: a default title; ``""``: none.
+    legend : bool
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> cloudsim.plot.commitments(ds)  # doctest: +SKIP
+    >>> float(ds["commitment_met"].mean())  # the dot  # doctest: +SKIP
+    """
+    from .risk import wilson
+
+    ds = _check_dataset(ds)
+    if "scenario" in ds.dims:
+        raise ValueError("ds: has a 'scenario' dim; select one scenario first, e.g. ds.sel(scenario='a')")
+    ci = _check_ci(ci) or 0.95
+    coms = _commitment_list(ds)
+    ax = _axes(ax)
+    many = len(coms) > 1
+    first_all, last_all = min(c.first for c in coms), max(c.last for c in coms)
+    n = 0
+    for k, c in enumerate(coms):
+        color = f"C{(k + 3) % 10}"
+        p, lo, hi, n = _met_probability(c, ds, ci)
+        if math.isfinite(c.total):
+            cum = _cumulative_since(ds, c.first).sel(year=slice(c.first, c.last))
+            years = np.asarray(cum["year"].values)
+            x = np.asarray(cum.transpose(..., "year").values, dtype=np.float64).reshape(-1, years.size)
+            hits = np.count_nonzero(x >= c.total, axis=0)
+            plo, phi = wilson(hits, x.shape[0], ci)
+            ax.fill_between(years, plo, phi, color=color, alpha=0.2, lw=0).set_gid(f"reached_ci:{c.name}")
+            what = f"{c.label}: " if many else ""
+            (line,) = ax.plot(
+                years,
+                hits / x.shape[0],
+                color=color,
+                lw=1.5,
+                marker="o",
+                ms=3.5,
+                label=_tx(f"{what}P(cumulative ≥ {format_money(c.total)}) by year"),
+            )
+            line.set_gid(f"reached:{c.name}")
+        eb = ax.errorbar(
+            [c.last],
+            [p],
+            yerr=[[p - lo], [hi - p]],
+            fmt="D",
+            color=color,
+            ms=7,
+            capsize=5,
+            elinewidth=2.0,
+            zorder=4,
+            label=_tx(f"{c.label}: P(met)" if many else f"P(commitment met), {ci:.0%} Wilson interval"),
+        )
+        eb.lines[0].set_gid(f"met:{c.name}")
+        ax.annotate(
+            f"P(met) = {p:.1%}\n{ci:.0%} CI {lo:.1%}–{hi:.1%}",
+            xy=(c.last, p),
+            xytext=(-10, 10 + 26 * k),
+            textcoords="offset points",
+            ha="right",
+            va="bottom",
+            fontsize="small",
+            color=color,
+            bbox={"boxstyle": "round,pad=0.3", "facecolor": "white", "edgecolor": color, "alpha": 0.9, "lw": 0.8},
+            gid=f"met_text:{c.name}",
+        )
+    _year_axis(ax, np.arange(first_all, last_all + 1))
+    ax.set_xlim(first_all - 0.4, last_all + 0.4)
+    ax.set_ylim(0.0, 1.0)
+    ax.yaxis.set_major_formatter(_percent_formatter())
+    ax.set_ylabel("probability")
+    _style(ax)
+    if title is None:
+        title = "Will the commitments be met?" if many else f"Will the {coms[0].label} be met?"
+    if title:
+        ax.set_title(_wrap(title), loc="left")
+    if legend:
+        ax.legend(
+            loc="upper left",
+            frameon=False,
+            fontsize="small",
+            title=f"{n:,} trials",
+            title_fontsize="small",
+            alignment="left",
+        )
+    return ax
+
+
+def _claims_note(ds: xr.Dataset) -> str:
+    """The line that says the claims are inputs: "The claims (spend, ... in 2028) are inputs ..."."""
+    text = ds.attrs.get("claim_years")
+    pairs = []
+    if isinstance(text, str):
+        for part in text.split(","):
+            key, _, year = part.partition("=")
+            if key.strip():
+                pairs.append((key.strip(), year.strip()))
+    if pairs and len({y for _, y in pairs}) == 1:
+        keys = [k for k, _ in pairs]
+        listed = keys[0] if len(keys) == 1 else ", ".join(keys[:-1]) + " and " + keys[-1]
+        which = f"The claims ({listed}, {pairs[0][1]})"
+    elif pairs:
+        which = "The claims (" + ", ".join(f"{k} {y}" for k, y in pairs) + ")"
+    else:
+        which = "The claims"
+    return (
+        f"{which} are inputs of the model: the simulation reproduces them by construction, so they are not "
+        "evidence. What they imply is shown: the spend, the shares and whether the commitments are met "
+        "(cloudsim.plot.claims draws the calibration check)."
+    )
+
+
 def dashboard(
     ds: xr.Dataset,
     scenario: Scenario | None = None,
@@ -1101,17 +1457,24 @@ def dashboard(
     q: Sequence[float] | None = None,
     ci: bool | float = False,
     bands: xr.Dataset | None = None,
+    colors: Mapping[str, str] | None = None,
     figsize: tuple[float, float] = DASHBOARD_FIGSIZE,
 ) -> Figure:
-    """One figure, four panels: spend fan, provider shares, cumulative spend vs the commitment, claim checks.
+    """One figure, four panels: spend fan, provider shares, cumulative spend vs the commitment(s), P(met).
+
+    Reads the headline variables by name (``spend``, ``share``, ``cumulative_spend``,
+    ``commitment_met``), the commitments from their attrs (``commitment_total``,
+    ``commitment_years``) or the ``commitment`` coords, and the names from ``ds.attrs``
+    (``buyer``, ``seller``, ``scenario_name``) and the variables' ``long_name``.  The claims are
+    inputs of the model, so the dashboard does not "check" them (a line at the bottom says so);
+    :func:`claims` draws that calibration check.
 
     Parameters
     ----------
     ds : xarray.Dataset
         A simulation (:func:`cloudsim.simulate`) of one scenario.
     scenario : cloudsim.Scenario, optional
-        Default: read from ``ds.attrs["scenario"]``; gives the commitment (total and last year)
-        and the claims.
+        Only for the title (its name); default ``ds.attrs["scenario_name"]``.
     fig : matplotlib.figure.Figure, optional
         Drawn into (cleared first); a new ``figsize`` figure when None.
     q : sequence of float, optional
@@ -1119,27 +1482,42 @@ def dashboard(
     ci : bool or float
         Monte Carlo intervals of the spend fan's band edges (see :func:`fan`).
     bands : xarray.Dataset, optional
-        ``cloudsim.percentile_bands(ds)`` if already computed (with ``openai_aws_spend`` and
-        ``share``, quantiles including 0.05, 0.5 and 0.95): the fan and the shares are drawn
-        from it instead of being computed from the trials again.
+        ``cloudsim.percentile_bands(ds)`` if already computed (with ``spend`` and ``share``,
+        quantiles including 0.05, 0.5 and 0.95): the fan and the shares are drawn from it
+        instead of being computed from the trials again.
+    colors : mapping of str to colour, optional
+        Provider colours for the shares panel (see :func:`shares`).
     figsize : (float, float)
 
     Returns
     -------
     matplotlib.figure.Figure
-        Axes in order: spend fan, shares, distribution of cumulative spend at the commitment's
-        last year with the commitment total marked, claim checks.
+        Axes in order: spend fan, shares, distribution of cumulative spend at the last
+        commitment year with each commitment total marked (P(≥ total) and its interval), and
+        :func:`commitments` (P(each commitment met) with its Wilson interval).
+
+    Examples
+    --------
+    >>> fig = cloudsim.plot.dashboard(ds)  # doctest: +SKIP
+    >>> fig = ds.cloudsim.plot.dashboard(bands=cloudsim.percentile_bands(ds))  # doctest: +SKIP
     """
+    from .scenario import Scenario
+
     ds = _check_dataset(ds)
     if "scenario" in ds.dims:
         raise ValueError("ds: has a 'scenario' dim; select one scenario, e.g. dashboard(ds.sel(scenario='a'))")
-    missing = [v for v in ("openai_aws_spend", "share", "cumulative_spend") if v not in ds.data_vars]
+    missing = [v for v in ("spend", "share", "cumulative_spend") if v not in ds.data_vars]
     if missing:
         raise ValueError(f"ds: not a cloudsim simulation, missing variables {missing}")
-    scn = _check_scenario(scenario, ds)
-    com = scn["commitment"]
-    total, last = float(com["total"]), int(com["last_year"])
-    first = int(com["first_year"])
+    if scenario is not None and not isinstance(scenario, Scenario):
+        raise TypeError(f"scenario: expected a cloudsim.Scenario, got {type(scenario).__name__}")
+    coms = _commitment_list(ds)
+    if bands is not None:
+        if not isinstance(bands, xr.Dataset) or "quantile" not in bands.dims:
+            raise TypeError("bands: expected the Dataset cloudsim.percentile_bands(ds) returns (dim 'quantile')")
+        missing = [v for v in ("spend", "share") if v not in bands.data_vars]
+        if missing:
+            raise ValueError(f"bands: missing variables {missing}; pass cloudsim.percentile_bands(ds)")
     if fig is None:
         fig = _pyplot().figure(figsize=figsize, layout="constrained")
     else:
@@ -1147,47 +1525,70 @@ def dashboard(
         if fig.get_layout_engine() is None:
             fig.set_layout_engine("constrained")
     axes = fig.subplots(2, 2)
-    if bands is not None:
-        if not isinstance(bands, xr.Dataset) or "quantile" not in bands.dims:
-            raise TypeError("bands: expected the Dataset cloudsim.percentile_bands(ds) returns (dim 'quantile')")
-        missing = [v for v in ("openai_aws_spend", "share") if v not in bands.data_vars]
-        if missing:
-            raise ValueError(f"bands: missing variables {missing}; pass cloudsim.percentile_bands(ds)")
     src = ds if bands is None else bands
-    fan(ds if ci else src, "openai_aws_spend", q=q, ax=axes[0, 0], ci=ci)
-    shares(src, ax=axes[0, 1])
-    distribution(
-        ds,
-        "cumulative_spend",
-        year=last,
-        thresholds=[total],
-        ax=axes[1, 0],
-        title=f"Cumulative spend {first}–{last} vs the {format_money(total)} commitment",
-    )
-    claims(ds, scn, ax=axes[1, 1])
+    fan(ds if ci else src, "spend", q=q, ax=axes[0, 0], ci=ci)
+    shares(src, ax=axes[0, 1], colors=colors)
+    last = max(c.last for c in coms)
+    totals = [c.total for c in coms if math.isfinite(c.total)]
+    cum = ds["cumulative_spend"]
+    head = str(cum.attrs.get("long_name", "Cumulative spend"))
+    if len(coms) == 1:
+        c = coms[0]
+        cum_title = f"{head}, by {last}, vs the {c.label}"
+    else:
+        cum_title = f"{head}, by {last}, vs the commitments ({', '.join(format_money(t) for t in totals)})"
+    distribution(ds, "cumulative_spend", year=last, thresholds=totals, ax=axes[1, 0], title=cum_title)
+    commitments(ds, ax=axes[1, 1])
     n = int(ds.sizes["trial"])
     seed = ds.attrs.get("seed", "?")
-    fig.suptitle(f"cloudsim: {scn.name} — {n:,} trials, seed {seed}", fontsize="x-large", fontweight="bold")
+    name = scenario.name if scenario is not None else ds.attrs.get("scenario_name", "")
+    who = " and ".join(str(ds.attrs[k]) for k in ("buyer", "seller") if ds.attrs.get(k))
+    parts = [p for p in (str(name), who) if p]
+    fig.suptitle(
+        _tx(f"cloudsim: {' — '.join(parts)} — {n:,} trials, seed {seed}" if parts else f"{n:,} trials, seed {seed}"),
+        fontsize="x-large",
+        fontweight="bold",
+    )
+    note = fig.supxlabel(_tx(textwrap.fill(_claims_note(ds), 170)), fontsize="small", color="0.3")
+    note.set_gid("claims_note")
     return fig
 
 
 # ----------------------------------------------------------------------------
 # 6. accessor
 # ----------------------------------------------------------------------------
+def _forward(func: Any) -> Any:
+    """A method that calls ``func(self._obj, ...)``, with ``func``'s name, docstring and signature."""
+
+    @functools.wraps(func)
+    def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+        return func(self._obj, *args, **kwargs)
+
+    return method
+
+
 class PlotAccessor:
     """``ds.cloudsim.plot.<function>(...)`` calls ``cloudsim.plot.<function>(ds, ...)``.
 
     Holds only the object, like xarray's ``ds.plot``; calling it draws the dashboard of a
-    Dataset or the fan of a DataArray.
+    Dataset or the fan of a DataArray.  ``PlotAccessor(ds)`` of a Dataset is a
+    :class:`DatasetPlotAccessor`, which adds the Dataset-only plots (:func:`claims`,
+    :func:`commitments`, :func:`dashboard`).
 
     Examples
     --------
-    >>> ds.cloudsim.plot.fan("openai_aws_spend", ci=True)  # doctest: +SKIP
-    >>> ds["share"].cloudsim.plot.fan(provider="azure")  # doctest: +SKIP
-    >>> ds.cloudsim.plot.distribution("cumulative_spend", year=2032, thresholds=[38e9])  # doctest: +SKIP
+    >>> ds.cloudsim.plot.fan("spend", ci=True)  # doctest: +SKIP
+    >>> ds["share"].cloudsim.plot.fan(provider=ds.attrs["seller_name"])  # doctest: +SKIP
+    >>> total = ds["commitment_met"].attrs["commitment_total"]  # doctest: +SKIP
+    >>> ds.cloudsim.plot.distribution("cumulative_spend", year=2032, thresholds=[total])  # doctest: +SKIP
     """
 
     __slots__ = ("_obj",)
+
+    def __new__(cls, obj: xr.Dataset | xr.DataArray) -> PlotAccessor:
+        if cls is PlotAccessor and isinstance(obj, xr.Dataset):
+            cls = DatasetPlotAccessor
+        return super().__new__(cls)
 
     def __init__(self, obj: xr.Dataset | xr.DataArray) -> None:
         self._obj = obj
@@ -1198,22 +1599,16 @@ class PlotAccessor:
             return dashboard(self._obj, **kwargs)
         return fan(self._obj, **kwargs)
 
-    def fan(self, var: str | None = None, **kwargs: Any) -> Axes | Figure:
-        """See :func:`cloudsim.plot.fan`."""
-        return fan(self._obj, var, **kwargs)
+    fan = _forward(fan)
+    shares = _forward(shares)
+    distribution = _forward(distribution)
 
-    def shares(self, **kwargs: Any) -> Axes:
-        """See :func:`cloudsim.plot.shares`."""
-        return shares(self._obj, **kwargs)
 
-    def distribution(self, var: str | None = None, **kwargs: Any) -> Axes:
-        """See :func:`cloudsim.plot.distribution`."""
-        return distribution(self._obj, var, **kwargs)
+class DatasetPlotAccessor(PlotAccessor):
+    """:class:`PlotAccessor` of a Dataset: also the plots that need the whole simulation."""
 
-    def claims(self, scenario: Scenario | None = None, **kwargs: Any) -> Axes:
-        """See :func:`cloudsim.plot.claims`."""
-        return claims(self._obj, scenario, **kwargs)
+    __slots__ = ()
 
-    def dashboard(self, scenario: Scenario | None = None, **kwargs: Any) -> Figure:
-        """See :func:`cloudsim.plot.dashboard`."""
-        return dashboard(self._obj, scenario, **kwargs)
+    claims = _forward(claims)
+    commitments = _forward(commitments)
+    dashboard = _forward(dashboard)

@@ -160,7 +160,7 @@ def deal_scenarios(draw):
                 "spread": 0.05,
                 "start_spread": 0.05,
             },
-        },  # fmt: skip
+        },
         "market": {
             "size_start": draw(
                 st.one_of(st.floats(1e9, 1e12), st.just({"family": "lognormal", "mu": 25.0, "sigma": 0.1}))

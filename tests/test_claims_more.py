@@ -25,7 +25,8 @@ from cloudsim.claims import (
     metric_key,
     parse_quantity,
 )
-from cloudsim.stats import wilson_interval
+from cloudsim.models.deal import METRIC_ROLES
+from cloudsim.risk import wilson_interval
 
 SEED_TABLE = Path(__file__).parent / "data" / "seed-table.md"
 
@@ -301,8 +302,8 @@ def test_checks_refuse_unknown_which():
 
 def test_default_scenario_checks_keep_the_statements(scn):
     c = scn.claims
-    assert c["openai_aws_spend"].checks("target") == [ClaimCheck("P(X >= $1.5 Billion)", 1.5e9, math.inf, 0.8)]
-    assert c["aws_share"].checks("start") == [ClaimCheck("P(X >= 28%)", 0.28, math.inf, 0.5)]
+    assert c["spend"].checks("target") == [ClaimCheck("P(X >= $1.5 Billion)", 1.5e9, math.inf, 0.8)]
+    assert c["seller_share"].checks("start") == [ClaimCheck("P(X >= 28%)", 0.28, math.inf, 0.5)]
     for cl in c.values():
         for which in ("start", "target"):
             (only,) = cl.checks(which)
@@ -320,11 +321,11 @@ def test_range_checks_hold_on_samples():
 
 
 def test_scenario_accepts_new_forms(scn):
-    s = scn.replace({"claims.aws_share.post_deal": "30-40%", "claims.openai_aws_spend.post_deal": "at least $1.5B"})
-    d = s.claims["aws_share"].target_distribution()
+    s = scn.replace({"claims.seller_share.post_deal": "30-40%", "claims.spend.post_deal": "at least $1.5B"})
+    d = s.claims["seller_share"].target_distribution()
     assert d.cdf(0.30) == pytest.approx(0.1, abs=1e-12)
     assert d.cdf(0.40) == pytest.approx(0.9, abs=1e-12)
-    assert s.claims["openai_aws_spend"].target_distribution() == scn.claims["openai_aws_spend"].target_distribution()
+    assert s.claims["spend"].target_distribution() == scn.claims["spend"].target_distribution()
 
 
 # ---- property tests -----------------------------------------------------------------
@@ -470,16 +471,20 @@ def test_claim_range_without_spread_records_its_sigma():
 @pytest.mark.parametrize(
     ("metric", "key"),
     [
-        ("OpenAI's Annual AWS Spend", "openai_aws_spend"),
-        ("OpenAI’s  annual AWS spend", "openai_aws_spend"),
-        ("AWS AI/ML Market Share", "aws_share"),
-        ("Global AI Cloud Market Growth (CAGR)", "market_cagr"),
+        ("OpenAI's Annual AWS Spend", "spend"),
+        ("OpenAI’s  annual AWS spend", "spend"),
+        ("AWS AI/ML Market Share", "seller_share"),
+        ("Global AI Cloud Market Growth (CAGR)", "market_growth"),
         ("Azure AI Revenue (FY)", "azure_ai_revenue_fy"),
         ("Google's TPU Spend", "googles_tpu_spend"),
     ],
 )
 def test_metric_key(metric, key):
-    assert metric_key(metric) == key
+    assert metric_key(metric, METRIC_ROLES) == key
+
+
+def test_metric_key_without_roles_is_a_slug():
+    assert metric_key("OpenAI's Annual AWS Spend") == "openais_annual_aws_spend"
 
 
 def test_metric_key_needs_a_word():
@@ -495,7 +500,7 @@ def _spreads(claims):
 
 
 def test_table_matches_the_default_scenario(scn):
-    got = claims_from_table(SEED_TABLE.read_text(encoding="utf-8"))
+    got = claims_from_table(SEED_TABLE.read_text(encoding="utf-8"), keys=METRIC_ROLES)
     want = scn.claims
     assert list(got) == list(want)
     for k, c in want.items():
@@ -514,14 +519,14 @@ def test_table_matches_the_default_scenario(scn):
 def test_table_with_scenario_spreads_gives_the_scenario_distributions(scn):
     other = scn.replace(
         {
-            "claims.openai_aws_spend.spread": 0.7,
-            "claims.aws_share.start_spread": 0.15,
-            "claims.market_cagr.spread": 0.08,
+            "claims.spend.spread": 0.7,
+            "claims.seller_share.start_spread": 0.15,
+            "claims.market_growth.spread": 0.08,
         }
     )
     text = SEED_TABLE.read_text(encoding="utf-8")
     for s in (scn, other):
-        got = claims_from_table(text, spreads=_spreads(s.claims))
+        got = claims_from_table(text, spreads=_spreads(s.claims), keys=METRIC_ROLES)
         for k, c in s.claims.items():
             assert got[k].start_distribution() == c.start_distribution()
             assert got[k].target_distribution() == c.target_distribution()
@@ -529,7 +534,7 @@ def test_table_with_scenario_spreads_gives_the_scenario_distributions(scn):
 
 def test_table_in_prose_with_explicit_years():
     text = "Some prose.\n\n" + SEED_TABLE.read_text(encoding="utf-8") + "\nMore prose | with a bar.\n"
-    got = claims_from_table(text, years=5)
+    got = claims_from_table(text, years=5, keys=METRIC_ROLES)
     assert {c.years for c in got.values()} == {5}
 
 
@@ -541,13 +546,13 @@ def test_table_with_new_forms_and_unknown_metric():
         "| AWS AI/ML Market Share | about 28% | 30–35% |\n"
         "| Token price growth rate | -20% | up to -30% |\n"
     )
-    got = claims_from_table(text, spreads={"aws_share": {"start_spread": 0.1}}, confidence=0.9)
-    assert list(got) == ["azure_ai_revenue", "aws_share", "token_price_growth_rate"]
+    got = claims_from_table(text, spreads={"seller_share": {"start_spread": 0.1}}, confidence=0.9, keys=METRIC_ROLES)
+    assert list(got) == ["azure_ai_revenue", "seller_share", "token_price_growth_rate"]
     assert [c.kind for c in got.values()] == ["money", "share", "growth"]
     assert {c.years for c in got.values()} == {2}
-    share = got["aws_share"].target_distribution()
+    share = got["seller_share"].target_distribution()
     assert share.cdf(0.35) - share.cdf(0.30) == pytest.approx(0.9, abs=1e-12)
-    assert got["aws_share"].start_spread == 0.1
+    assert got["seller_share"].start_spread == 0.1
 
 
 _H = "| Metric | Pre-Deal | Post-Deal (3 Years) |\n|---|---|---|\n"

@@ -18,10 +18,9 @@ def test_run_writes_netcdf_and_png(tmp_path, capsys):
     text = capsys.readouterr().out
     for needle in (
         "OpenAI's annual AWS spend",
-        "AWS share",
-        "AI cloud market size",
-        "P(cumulative spend 2026-2032 >= $38B)",
-        "Claim checks",
+        "Share of the AI cloud market: AWS",
+        "P($38B AWS commitment: cumulative spend from 2026 reaches $38.0B by 2032)",
+        "Claims (inputs of the model)",
         "P(X >= $1.5 Billion) = 0.80",
     ):
         assert needle in text
@@ -36,7 +35,9 @@ def test_run_writes_netcdf_and_png(tmp_path, capsys):
     [
         (["run", "nope"], "unknown scenario 'nope'"),
         (["run", "missing.toml"], "does not exist"),
-        (["run", "--trials", "0"], "trials: must be >= 1"),
+        (["run", "--trials", "0"], "--trials: must be a whole number >= 1"),
+        (["run", "--trials", "1.5e3x"], "--trials: expected a whole number"),
+        (["run", "--seed", "-1"], "--seed: must be a non-negative integer"),
         (
             ["run", "--trials", "10", "--out", "/nonexistent-dir/x.nc"],
             "--out: directory '/nonexistent-dir' does not exist",
@@ -85,3 +86,34 @@ def test_failed_write_leaves_no_partial_file(tmp_path, monkeypatch):
 def test_list_and_entry_point():
     r = subprocess.run([sys.executable, "-m", "cloudsim.cli", "list"], capture_output=True, text=True, check=True)
     assert "openai-aws-2025" in r.stdout.split()
+
+
+def test_trials_accept_scientific_notation(capsys):
+    assert main(["run", "--trials", "2e3", "--seed", "3", "--no-progress"]) == 0
+    captured = capsys.readouterr()
+    assert "2,000 trials" in captured.out
+
+
+def test_bad_seed_is_refused_before_any_work(capsys):
+    assert main(["run", "--seed", "-1"]) == 2
+    err = capsys.readouterr().err
+    assert "simulating" not in err and "Traceback" not in err
+
+
+def test_version_and_list_descriptions(capsys):
+    import cloudsim
+
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"cloudsim {cloudsim.__version__}"
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    for name in cloudsim.list_scenarios():
+        line = next(ln for ln in out.splitlines() if ln.startswith(name + " "))
+        assert cloudsim.load_scenario(name).description in line
+
+
+def test_new_deal_summary_speaks_of_the_deal(capsys):
+    assert main(["run", "anthropic-google-2025", "--trials", "2000", "--seed", "1", "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "Anthropic's annual Google Cloud spend" in out
+    assert "OpenAI" not in out and "AWS" not in out

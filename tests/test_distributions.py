@@ -15,7 +15,6 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as hst
 
 from cloudsim import distributions as cd
-from cloudsim.models._trial import input_from_z, z_table
 from cloudsim.distributions import (
     FAMILIES,
     NPAR,
@@ -35,6 +34,7 @@ from cloudsim.distributions import (
     Uniform,
     from_dict,
 )
+from cloudsim.models._trial import input_from_z, z_table
 
 RTOL = 1e-9
 

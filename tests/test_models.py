@@ -86,7 +86,10 @@ last_year = 2031
 [[commitments]]
 name = "staged"
 first_year = 2028
-tranches = [{ year = 2030, amount = "$40B" }, { year = 2033, amount = { family = "lognormal", mu = 24.6, sigma = 0.2 } }]
+tranches = [
+    { year = 2030, amount = "$40B" },
+    { year = 2033, amount = { family = "lognormal", mu = 24.6, sigma = 0.2 } },
+]
 
 [dependence]
 spearman = [["spend_target", "seller_share_target", 0.5], ["market_growth", "spend_target", 0.3]]

@@ -31,7 +31,7 @@ from matplotlib.figure import Figure
 
 import cloudsim
 from cloudsim import plot
-from cloudsim.risk import exceedance_probability, quantile_intervals
+from cloudsim.risk import DEFAULT_QUANTILES, exceedance_probability, quantile_intervals
 
 BASELINE = Path(__file__).parent / "baseline"
 #: RMS tolerance of the image comparison (0-255 scale): font rasterisation noise only.
@@ -66,6 +66,52 @@ def two(ds) -> xr.Dataset:
         compat="override",
         combine_attrs="drop_conflicts",
     )
+
+
+#: A deal with six providers, another buyer and seller, and labels for only one provider.
+SIX = {
+    "deal.seller": "oracle",
+    "providers.names": ["aws", "azure", "gcp", "oracle", "coreweave", "other"],
+    "providers.start": {"aws": 0.27, "azure": 0.2, "gcp": 0.13, "oracle": 0.03, "coreweave": 0.02, "other": 0.35},
+    "providers.labels": {"oracle": "Oracle Cloud"},
+    "deal.buyer": "Acme",
+}
+
+
+@pytest.fixture(scope="module")
+def six() -> xr.Dataset:
+    """5,000 trials of a six-provider deal of buyer "Acme" with seller "oracle" ("Oracle Cloud")."""
+    return cloudsim.simulate(cloudsim.load_scenario().replace(SIX), 5000, seed=1, progress=False)
+
+
+@pytest.fixture(scope="module")
+def three(ds) -> xr.Dataset:
+    """Three distinct scenarios on a ``scenario`` dim, 5,000 trials each."""
+    parts = [
+        ds.isel(trial=slice(0, 5000)),
+        _simulate(5000, name="analyst-trend-2025"),
+        cloudsim.simulate(
+            cloudsim.load_scenario().replace({"claims.spend.post_deal": "$4 Billion+"}), 5000, seed=1, progress=False
+        ),
+    ]
+    return xr.concat(
+        parts,
+        dim=pd.Index(["base", "trend", "high"], name="scenario"),
+        data_vars="all",
+        coords="minimal",
+        compat="override",
+        combine_attrs="drop_conflicts",
+    )
+
+
+def seller(ds: xr.Dataset) -> str:
+    return ds.attrs["seller_name"]
+
+
+def commitment(ds: xr.Dataset) -> tuple[float, int]:
+    """(total, last year) of the Dataset's one commitment."""
+    attrs = ds["commitment_met"].attrs
+    return float(attrs["commitment_total"]), int(attrs["commitment_years"].split("-")[1])
 
 
 @pytest.fixture(autouse=True)
@@ -129,9 +175,9 @@ def test_importing_cloudsim_does_not_import_matplotlib():
 # fan
 # ----------------------------------------------------------------------------
 def test_fan_bands_and_median_equal_percentile_bands(ds):
-    ax = plot.fan(ds, "openai_aws_spend")
+    ax = plot.fan(ds, "spend")
     assert isinstance(ax, Axes)
-    bands = cloudsim.percentile_bands(ds["openai_aws_spend"], cloudsim.stats.DEFAULT_QUANTILES)
+    bands = cloudsim.percentile_bands(ds["spend"], DEFAULT_QUANTILES)
     years = ds["year"].values
     for lo, hi in ((0.05, 0.95), (0.25, 0.75)):
         poly = by_gid(ax, f"band:{lo:g}-{hi:g}")
@@ -144,9 +190,9 @@ def test_fan_bands_and_median_equal_percentile_bands(ds):
 
 
 def test_fan_labels_units_money_and_years(ds):
-    ax = plot.fan(ds, "openai_aws_spend")
+    ax = plot.fan(ds, "spend")
     text = text_of(ax)
-    assert ds["openai_aws_spend"].attrs["long_name"] in ax.get_title(loc="left")
+    assert ds["spend"].attrs["long_name"] in ax.get_title(loc="left")
     assert "USD" in ax.get_ylabel()
     ticks = [t.get_text().replace("\\$", "$") for t in ax.get_yticklabels()]
     assert {"$100M", "$1B", "$10B"} <= set(ticks)
@@ -157,11 +203,11 @@ def test_fan_labels_units_money_and_years(ds):
 @pytest.mark.parametrize(
     ("var", "kwargs", "scale"),
     [
-        ("openai_aws_spend", {}, "log"),  # $100M -> $7B: orders of magnitude
+        ("spend", {}, "log"),  # $100M -> $7B: orders of magnitude
         ("market_size", {}, "linear"),
         ("cumulative_spend", {}, "linear"),  # zero in 2025
-        ("share", {"provider": "gcp"}, "linear"),
-        ("openai_aws_spend", {"log": False}, "linear"),
+        ("share", {}, "linear"),
+        ("spend", {"log": False}, "linear"),
         ("market_size", {"log": True}, "log"),
     ],
 )
@@ -170,18 +216,31 @@ def test_fan_log_scale_chosen_for_spend(ds, var, kwargs, scale):
 
 
 def test_fan_share_in_percent_for_the_provider(ds):
-    ax = plot.fan(ds, "share", provider="azure")
-    assert "Azure" in ax.get_title(loc="left")
+    p = str(ds["provider"].values[1])
+    label = plot.provider_labels(ds)[p]
+    assert label == ds["provider"].attrs["labels"].split(", ")[1]
+    ax = plot.fan(ds, "share", provider=p)
+    assert label in ax.get_title(loc="left")
     ax.figure.canvas.draw()
     assert all(t.get_text().endswith("%") for t in ax.get_yticklabels() if t.get_text())
-    bands = cloudsim.percentile_bands(ds["share"].sel(provider="azure"))
+    bands = cloudsim.percentile_bands(ds["share"].sel(provider=p))
     np.testing.assert_array_equal(by_gid(ax, "median").get_ydata(), bands.sel(quantile=0.5).values)
+    # default: the seller of the Dataset (attrs["seller_name"]); a bare DataArray: the first provider
+    ax = plot.fan(ds, "share")
+    assert ax.get_title(loc="left").endswith(": " + ds.attrs["seller"])
+    med = cloudsim.percentile_bands(ds["share"].sel(provider=seller(ds))).sel(quantile=0.5).values
+    np.testing.assert_array_equal(by_gid(ax, "median").get_ydata(), med)
+    first = str(ds["provider"].values[0])
+    bare = ds["share"].isel(provider=slice(1, None))
+    ax = plot.fan(bare)
+    assert ax.get_title(loc="left").endswith(": " + plot.provider_labels(bare)[str(bare["provider"].values[0])])
+    assert first not in bare["provider"].values
 
 
 def test_fan_ci_lines_are_the_order_statistic_intervals(ds):
     q = (0.1, 0.5, 0.9)
-    ax = plot.fan(ds, "openai_aws_spend", q=q, ci=True)
-    qi = quantile_intervals(ds["openai_aws_spend"], q, ci=0.95)
+    ax = plot.fan(ds, "spend", q=q, ci=True)
+    qi = quantile_intervals(ds["spend"], q, ci=0.95)
     for qv in q:
         for bound in ("lower", "upper"):
             line = by_gid(ax, f"ci:{qv:g}:{bound}")
@@ -190,33 +249,33 @@ def test_fan_ci_lines_are_the_order_statistic_intervals(ds):
     lo, hi = by_gid(ax, "ci:0.1:lower").get_ydata(), by_gid(ax, "ci:0.1:upper").get_ydata()
     assert np.all(lo < hi)
     assert "95% MC interval" in text_of(ax)
-    ax = plot.fan(ds, "openai_aws_spend", q=q, ci=0.5)
+    ax = plot.fan(ds, "spend", q=q, ci=0.5)
     np.testing.assert_array_equal(
-        by_gid(ax, "ci:0.9:upper").get_ydata(), quantile_intervals(ds["openai_aws_spend"], q, ci=0.5)[-1, :, 1]
+        by_gid(ax, "ci:0.9:upper").get_ydata(), quantile_intervals(ds["spend"], q, ci=0.5)[-1, :, 1]
     )
-    assert not [g for g in gids(plot.fan(ds, "openai_aws_spend")) if g.startswith("ci:")]
+    assert not [g for g in gids(plot.fan(ds, "spend")) if g.startswith("ci:")]
 
 
 def test_fan_from_precomputed_bands(ds):
     bands = cloudsim.percentile_bands(ds)
-    ax = plot.fan(bands, "openai_aws_spend")
-    ref = plot.fan(ds, "openai_aws_spend")
+    ax = plot.fan(bands, "spend")
+    ref = plot.fan(ds, "spend")
     np.testing.assert_array_equal(by_gid(ax, "median").get_ydata(), by_gid(ref, "median").get_ydata())
     assert ax.get_yscale() == "log"
-    sub = plot.fan(bands["openai_aws_spend"], q=(0.25, 0.5, 0.75))
+    sub = plot.fan(bands["spend"], q=(0.25, 0.5, 0.75))
     assert [g for g in gids(sub) if g.startswith("band:")] == ["band:0.25-0.75"]
     with pytest.raises(ValueError, match="not in the precomputed bands"):
-        plot.fan(bands, "openai_aws_spend", q=(0.1, 0.5, 0.9))
+        plot.fan(bands, "spend", q=(0.1, 0.5, 0.9))
     with pytest.raises(ValueError, match=r"ci: .*needs the trials"):
-        plot.fan(bands, "openai_aws_spend", ci=True)
+        plot.fan(bands, "spend", ci=True)
 
 
 def test_fan_one_per_scenario_overlay(two):
-    ax = plot.fan(two, "openai_aws_spend", ci=True)
+    ax = plot.fan(two, "spend", ci=True)
     assert isinstance(ax, Axes)
     colors = set()
     for s in ("a", "b"):
-        bands = cloudsim.percentile_bands(two["openai_aws_spend"].sel(scenario=s))
+        bands = cloudsim.percentile_bands(two["spend"].sel(scenario=s))
         med = by_gid(ax, f"{s}/median")
         np.testing.assert_array_equal(med.get_ydata(), bands.sel(quantile=0.5).values)
         assert_band(
@@ -228,21 +287,44 @@ def test_fan_one_per_scenario_overlay(two):
         by_gid(ax, f"{s}/ci:0.95:upper")
         colors.add(matplotlib.colors.to_hex(med.get_color()))
     assert len(colors) == 2  # each scenario its own colour
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a", "b"]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend[:2] == ["a", "b"]
+    assert "5–95%" in legend and "95% MC interval of each edge" in legend  # the outer band edges explained
 
 
 def test_fan_one_per_scenario_grid(two):
-    fig = plot.fan(two, "share", layout="grid", provider="aws")
+    fig = plot.fan(two, "share", layout="grid")  # default provider: the seller
     assert isinstance(fig, Figure)
     axes = [a for a in fig.axes if a.get_visible()]
     assert [a.get_title(loc="left") for a in axes] == ["a", "b"]
     for a, s in zip(axes, ("a", "b"), strict=True):
-        bands = cloudsim.percentile_bands(two["share"].sel(scenario=s, provider="aws"))
+        bands = cloudsim.percentile_bands(two["share"].sel(scenario=s, provider=seller(two)))
         np.testing.assert_array_equal(by_gid(a, f"{s}/median").get_ydata(), bands.sel(quantile=0.5).values)
-    assert "AWS" in fig.get_suptitle()
+    assert fig.get_suptitle().endswith(": " + two.attrs["seller"])
     reuse = plt.figure()
-    assert plot.fan(two, "openai_aws_spend", layout="grid", fig=reuse) is reuse
+    assert plot.fan(two, "spend", layout="grid", fig=reuse) is reuse
     assert len([a for a in reuse.axes if a.get_visible()]) == 2
+
+
+def test_fan_of_three_scenarios_stays_apart(three):
+    """Three scenarios: three colours, every median above every band, the outer band edges in the legend."""
+    ax = plot.fan(three, "spend")
+    names = ["base", "trend", "high"]
+    colors = {matplotlib.colors.to_hex(by_gid(ax, f"{s}/median").get_color()) for s in names}
+    assert len(colors) == 3
+    band_z = max(by_gid(ax, f"{s}/band:{b}").get_zorder() for s in names for b in ("0.05-0.95", "0.25-0.75"))
+    edge_z = max(by_gid(ax, f"{s}/edge:{q}").get_zorder() for s in names for q in ("0.05", "0.95"))
+    assert all(by_gid(ax, f"{s}/median").get_zorder() > max(band_z, edge_z) for s in names)
+    for s in names:  # the outer band edges are drawn, in the scenario's colour
+        edge = by_gid(ax, f"{s}/edge:0.95")
+        assert matplotlib.colors.to_hex(edge.get_color()) == matplotlib.colors.to_hex(
+            by_gid(ax, f"{s}/median").get_color()
+        )
+        bands = cloudsim.percentile_bands(three["spend"].sel(scenario=s))
+        np.testing.assert_array_equal(edge.get_ydata(), bands.sel(quantile=0.95).values)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == [*names, "5–95%", "25–75%"]
+    assert all(by_gid(ax, f"{s}/band:0.05-0.95").get_alpha() < 0.1 for s in names)  # a faint wash, not a blob
 
 
 def test_fan_draws_on_the_given_axes(ds):
@@ -259,10 +341,11 @@ def test_shares_one_band_per_provider_in_provider_colours(ds):
     ax = plot.shares(ds)
     bands = cloudsim.percentile_bands(ds["share"], (0.05, 0.5, 0.95))
     years = ds["year"].values
-    for p in ("aws", "azure", "gcp", "other"):
+    names = [str(p) for p in ds["provider"].values]
+    for i, p in enumerate(names):
         line = by_gid(ax, f"median:{p}")
         np.testing.assert_array_equal(line.get_ydata(), bands.sel(quantile=0.5, provider=p).values)
-        assert matplotlib.colors.to_hex(line.get_color()) == matplotlib.colors.to_hex(plot.PROVIDER_COLORS[p])
+        assert matplotlib.colors.to_hex(line.get_color()) == matplotlib.colors.to_hex(plot.PROVIDER_PALETTE[i])
         assert_band(
             by_gid(ax, f"band:{p}"),
             years,
@@ -270,18 +353,25 @@ def test_shares_one_band_per_provider_in_provider_colours(ds):
             bands.sel(quantile=0.95, provider=p).values,
         )
     text = text_of(ax)
-    assert "AWS" in text and "Google Cloud" in text and "%" in text
+    assert all(label in text for label in ds["provider"].attrs["labels"].split(", ")) and "%" in text
+    assert ds["share"].attrs["long_name"] in ax.get_title(loc="left")
+    # colours: by position along the coordinate (a subset keeps them), a user mapping on top
+    sub = plot.shares(ds, providers=names[2:], colors={names[3]: "black"})
+    assert matplotlib.colors.to_hex(by_gid(sub, f"median:{names[2]}").get_color()) == plot.PROVIDER_PALETTE[2].lower()
+    assert matplotlib.colors.to_hex(by_gid(sub, f"median:{names[3]}").get_color()) == "#000000"
 
 
 def test_shares_stacked_medians(ds):
-    ax = plot.shares(ds, stacked=True, providers=["aws", "azure"])
+    a, b = (str(p) for p in ds["provider"].values[:2])
+    ax = plot.shares(ds, stacked=True, providers=[a, b])
     med = cloudsim.percentile_bands(ds["share"], 0.5).sel(quantile=0.5)
-    top = by_gid(ax, "stack:azure")
+    top = by_gid(ax, f"stack:{b}")
     v = np.concatenate([p.vertices for p in top.get_paths()])
-    total = med.sel(provider="aws").values + med.sel(provider="azure").values
+    total = med.sel(provider=a).values + med.sel(provider=b).values
     for y, t in zip(ds["year"].values, total, strict=True):
         assert np.any(np.isclose(v[np.isclose(v[:, 0], y), 1], t))
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Azure", "AWS"]  # top of the stack first
+    labels = plot.provider_labels(ds)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [labels[b], labels[a]]  # top of the stack first
     ax = plot.shares(ds, stacked=True, stat="mean")
     assert ax.get_ylim()[1] == pytest.approx(1.0)
 
@@ -290,23 +380,27 @@ def test_shares_from_bands_and_errors(ds):
     bands = cloudsim.percentile_bands(ds)
     ax = plot.shares(bands)
     np.testing.assert_array_equal(
-        by_gid(ax, "median:aws").get_ydata(), bands["share"].sel(quantile=0.5, provider="aws").values
+        by_gid(ax, f"median:{seller(ds)}").get_ydata(),
+        bands["share"].sel(quantile=0.5, provider=seller(ds)).values,
     )
     with pytest.raises(ValueError, match="providers: \\['ibm'\\]"):
         plot.shares(ds, providers=["ibm"])
     with pytest.raises(ValueError, match="stat: 'mean' needs the trials"):
         plot.shares(bands, stacked=True, stat="mean")
     with pytest.raises(ValueError, match="needs dims 'year' and 'provider'"):
-        plot.shares(ds["openai_aws_spend"])
+        plot.shares(ds["spend"])
+    with pytest.raises(ValueError, match="colors: \\['ibm'\\] are not providers"):
+        plot.shares(ds, colors={"ibm": "red"})
 
 
 # ----------------------------------------------------------------------------
 # distribution
 # ----------------------------------------------------------------------------
 def test_distribution_marks_thresholds_with_exceedance(ds):
-    x = ds["cumulative_spend"].sel(year=2032)
-    ax = plot.distribution(ds, "cumulative_spend", year=2032, thresholds=[38e9, 20e9])
-    for t in (38e9, 20e9):
+    total, last = commitment(ds)
+    x = ds["cumulative_spend"].sel(year=last)
+    ax = plot.distribution(ds, "cumulative_spend", year=last, thresholds=[total, total / 2])
+    for t in (total, total / 2):
         line = by_gid(ax, f"threshold:{t:g}")
         assert np.all(np.asarray(line.get_xdata()) == t)
         p = float(np.mean(x.values >= t))
@@ -320,12 +414,12 @@ def test_distribution_marks_thresholds_with_exceedance(ds):
     hist = by_gid(ax, "hist")
     heights = hist.get_data().values
     assert 0.99 < heights.sum() <= 1.0  # share of trials per bin; the axis shows the central 99.8%+
-    assert "2032" in ax.get_title(loc="left")
+    assert str(last) in ax.get_title(loc="left")
     assert "20,000 trials" in text_of(ax)
 
 
 def test_distribution_cdf_and_dataarray(ds):
-    da = ds["openai_aws_spend"]
+    da = ds["spend"]
     ax = plot.distribution(da, year=2028, thresholds=1.5e9, kind="cdf")
     line = by_gid(ax, "cdf")
     xs, ps = np.asarray(line.get_xdata()), np.asarray(line.get_ydata())
@@ -362,11 +456,12 @@ def test_claims_dot_and_whisker(ds, scn):
 
 
 def test_convergence_of_simulate_until(scn):
-    from cloudsim.risk import simulate_until
+    from cloudsim.runs import simulate_until
 
+    last = scn.commitments[0].last_year
     _, history = simulate_until(
         scn,
-        [("probability", "commitment_met", {}, None), ("quantile", "cumulative_spend", {"year": 2032}, 0.5)],
+        [("probability", "commitment_met", {}, None), ("quantile", "cumulative_spend", {"year": last}, 0.5)],
         seed=3,
         rel_tol=0.05,
         block=2_000,
@@ -390,15 +485,20 @@ def test_dashboard_four_panels(ds, scn):
     fig = plot.dashboard(ds)
     assert isinstance(fig, Figure)
     assert len(fig.axes) == 4
-    titles = [a.get_title(loc="left").replace("\\$", "$") for a in fig.axes]
-    assert titles[0] == "OpenAI's annual AWS spend"
-    assert titles[1] == "Share of the AI cloud market"
-    assert titles[2] == "Cumulative spend 2026–2032 vs the $38B commitment"
-    assert titles[3].startswith("Claims")
-    assert "20,000 trials" in fig.get_suptitle() and scn.name in fig.get_suptitle()
-    by_gid(fig.axes[2], "threshold:3.8e+10")
-    p = cloudsim.commitment_probability(ds)["probability"]
-    assert f"= {p:.1%}" in by_gid(fig.axes[2], "threshold_text:3.8e+10").get_text()
+    total, last = commitment(ds)
+    titles = [" ".join(a.get_title(loc="left").replace("\\$", "$").split()) for a in fig.axes]  # unwrapped
+    assert titles[0] == ds["spend"].attrs["long_name"]
+    assert titles[1] == ds["share"].attrs["long_name"]
+    years = ds["commitment_met"].attrs["commitment_years"].replace("-", "–")
+    money = plot.format_money(total)
+    assert titles[2] == f"{ds['cumulative_spend'].attrs['long_name']}, by {last}, vs the {money} commitment ({years})"
+    assert titles[3] == f"Will the {money} commitment ({years}) be met?"
+    sup = fig.get_suptitle()
+    assert "20,000 trials" in sup and scn.name in sup and ds.attrs["buyer"] in sup and ds.attrs["seller"] in sup
+    thr = f"threshold:{total:g}"
+    by_gid(fig.axes[2], thr)
+    p = float(ds["commitment_met"].mean())
+    assert f"= {p:.1%}" in by_gid(fig.axes[2], f"threshold_text:{total:g}").get_text()
     # precomputed bands give the same fan; an existing figure is reused
     reuse = plt.figure()
     assert plot.dashboard(ds, scn, fig=reuse, bands=cloudsim.percentile_bands(ds)) is reuse
@@ -407,17 +507,117 @@ def test_dashboard_four_panels(ds, scn):
     )
 
 
-def test_accessor_forwards(ds):
+def test_dashboard_shows_p_commitment_met_and_says_claims_are_inputs(ds):
+    fig = plot.dashboard(ds)
+    ax = fig.axes[3]
+    res = cloudsim.commitment_probability(ds)
+    p, lo, hi = res["probability"], res["ci_lower"], res["ci_upper"]
+    met = by_gid(ax, "met:commitment")
+    assert met.get_xdata()[0] == commitment(ds)[1] and met.get_ydata()[0] == pytest.approx(p)
+    text = by_gid(ax, "met_text:commitment").get_text()
+    assert text == f"P(met) = {p:.1%}\n95% CI {lo:.1%}–{hi:.1%}"
+    assert "P(commitment met), 95% Wilson interval" in text_of(ax)
+    # the year-by-year line: P(cumulative spend >= total) with the Wilson interval of each year
+    total, last = commitment(ds)
+    reached = by_gid(ax, "reached:commitment")
+    cum = ds["cumulative_spend"].sel(year=slice(None, last))
+    first = int(ds["cumulative_spend"].attrs["since"])
+    np.testing.assert_allclose(reached.get_ydata(), (cum.sel(year=slice(first, last)) >= total).mean("trial").values)
+    assert reached.get_ydata()[-1] == pytest.approx(p)  # one tranche: the last year is P(met)
+    note = fig._supxlabel.get_text()
+    assert "are inputs of the model" in note and "by construction" in note
+    assert not any(a.get_title(loc="left").startswith("Claims") for a in fig.axes)
+
+
+def test_commitments_of_several_commitments(ds):
+    """Several commitments (dim ``commitment``, coords commitment_total/years): one dot and line each."""
+    total, last = commitment(ds)
+    cum = ds["cumulative_spend"].sel(year=last)
+    met = xr.concat([cum >= total, cum >= total / 2], dim=pd.Index(["big", "small"], name="commitment"))
+    several = ds.drop_vars(["commitment_met", "commitment_shortfall"]).assign(commitment_met=met.drop_vars("year"))
+    several = several.assign_coords(
+        commitment_total=("commitment", [total, total / 2]),
+        commitment_years=("commitment", [f"2026-{last}", f"2027-{last}"]),
+    )
+    several["cumulative_spend"].attrs = {k: v for k, v in several["cumulative_spend"].attrs.items() if k == "since"}
+    ax = plot.commitments(several)
+    for name, t in (("big", total), ("small", total / 2)):
+        assert by_gid(ax, f"met:{name}").get_ydata()[0] == pytest.approx(float(met.sel(commitment=name).mean()))
+        by_gid(ax, f"reached:{name}")
+        assert plot.format_money(t) in by_gid(ax, f"reached:{name}").get_label().replace("\\$", "$")
+    # a later first year: the spend is summed from it
+    small = by_gid(ax, "reached:small")
+    assert small.get_xdata()[0] == 2027
+    cum27 = ds["spend"].sel(year=slice(2027, last)).cumsum("year")
+    np.testing.assert_allclose(small.get_ydata(), (cum27 >= total / 2).mean("trial").values)
+    assert "commitments" in ax.get_title(loc="left")
+    fig = plot.dashboard(several)
+    for t in (total, total / 2):
+        by_gid(fig.axes[2], f"threshold:{t:g}")
+
+
+def test_six_provider_deal_says_its_own_names(six):
+    """Nothing of the default deal leaks in: titles and legends say Acme and Oracle Cloud."""
+    assert six.attrs["buyer"] == "Acme" and six.attrs["seller"] == "Oracle Cloud"
+    texts = []
+    fig = plot.dashboard(six)
+    texts += [fig.get_suptitle()] + [text_of(a) for a in fig.axes]
+    ax = plot.fan(six, "spend")
+    texts.append(text_of(ax))
+    share_fan = plot.fan(six, "share")  # default: the seller
+    texts.append(text_of(share_fan))
+    assert share_fan.get_title(loc="left").endswith(": Oracle Cloud")
+    shares_ax = plot.shares(six)
+    texts.append(text_of(shares_ax))
+    everything = "\n".join(texts)
+    assert "Acme" in everything and "Oracle Cloud" in everything
+    assert "Acme's annual Oracle Cloud spend" in fig.axes[0].get_title(loc="left")
+    for word in ("OpenAI", "AWS", "Azure", "Google Cloud"):
+        assert word not in everything, word
+    # six providers, six distinct colours, labels from the provider coordinate's attrs
+    colors = [matplotlib.colors.to_hex(by_gid(shares_ax, f"median:{p}").get_color()) for p in six["provider"].values]
+    assert len(set(colors)) == 6
+    legend = [t.get_text() for t in shares_ax.get_legend().get_texts()]
+    assert legend == ["aws", "azure", "gcp", "Oracle Cloud", "coreweave", "other"]
+
+
+def test_plot_and_cloudsim_accessors(ds):
     acc = plot.PlotAccessor(ds)
-    assert isinstance(acc.fan("openai_aws_spend"), Axes)
+    total, last = commitment(ds)
+    assert isinstance(acc, plot.DatasetPlotAccessor)
+    assert isinstance(acc.fan("spend"), Axes)
     assert isinstance(acc.shares(stacked=True), Axes)
-    assert isinstance(acc.distribution("cumulative_spend", year=2032, thresholds=[38e9]), Axes)
+    assert isinstance(acc.distribution("cumulative_spend", year=last, thresholds=[total]), Axes)
     assert isinstance(acc.claims(), Axes)
+    assert isinstance(acc.commitments(), Axes)
     assert len(acc.dashboard().axes) == 4
-    assert isinstance(plot.PlotAccessor(ds["share"]).fan(provider="gcp"), Axes)
-    assert isinstance(plot.PlotAccessor(ds["openai_aws_spend"])(), Axes)
-    if hasattr(ds.cloudsim, "plot"):  # once accessor.py exposes it
-        assert isinstance(ds.cloudsim.plot.fan("openai_aws_spend"), Axes)
+    assert isinstance(plot.PlotAccessor(ds["share"]).fan(), Axes)
+    assert isinstance(plot.PlotAccessor(ds["spend"])(), Axes)
+    assert isinstance(ds.cloudsim.plot.fan("spend"), Axes)
+    # the DataArray plot accessor has no Dataset-only plots
+    da_plot = ds["spend"].cloudsim.plot
+    assert not isinstance(da_plot, plot.DatasetPlotAccessor)
+    assert not any(hasattr(da_plot, m) for m in ("claims", "commitments", "dashboard"))
+    # accessors hold only the object, and forward with the real signature
+    import inspect
+
+    for a in (ds.cloudsim, ds["spend"].cloudsim, ds.cloudsim.plot, ds["spend"].cloudsim.plot):
+        assert not hasattr(a, "__dict__")
+    full = inspect.signature(cloudsim.risk.quantile_intervals)
+    assert inspect.signature(ds.cloudsim.quantile_intervals) == full.replace(
+        parameters=list(full.parameters.values())[1:]
+    )
+    sig = inspect.signature(ds.cloudsim.plot.dashboard)
+    assert list(sig.parameters)[:2] == ["scenario", "fig"]
+    assert ds.cloudsim.plot.fan.__doc__ == plot.fan.__doc__
+    sig = inspect.signature(ds["spend"].cloudsim.value_at_risk)
+    assert list(sig.parameters) == list(inspect.signature(cloudsim.risk.value_at_risk).parameters)[1:]
+    assert ds["spend"].cloudsim.value_at_risk.__doc__ == cloudsim.risk.value_at_risk.__doc__
+    dataset_only = ("check_claims", "commitment_report", "commitment_probability")
+    assert not any(hasattr(ds["spend"].cloudsim, m) for m in dataset_only)
+    assert all(hasattr(ds.cloudsim, m) for m in dataset_only)
+    xr.testing.assert_identical(ds.cloudsim.commitment_report(), cloudsim.commitment_report(ds))
+    assert ds.cloudsim.check_claims().equals(cloudsim.check_claims(ds))
 
 
 # ----------------------------------------------------------------------------
@@ -450,7 +650,10 @@ BAD = [
     (lambda ds: plot.claims(ds.drop_attrs()), ValueError, "ds.attrs has no 'scenario'"),
     (lambda ds: plot.dashboard(xr.Dataset()), ValueError, "the Dataset is empty"),
     (lambda ds: plot.dashboard(ds[["market_size"]]), ValueError, "missing variables"),
-    (lambda ds: plot.dashboard(ds.drop_attrs()), ValueError, "ds.attrs has no 'scenario'"),
+    (lambda ds: plot.dashboard(ds.drop_attrs()), ValueError, "ds: records no commitment"),
+    (lambda ds: plot.commitments(ds[["spend"]]), ValueError, "ds: records no commitment"),
+    (lambda ds: plot.dashboard(ds, "openai-aws-2025"), TypeError, "scenario: expected a cloudsim.Scenario"),
+    (lambda ds: plot.shares(ds, colors=["red"]), TypeError, "colors: expected a mapping"),
     (lambda ds: plot.convergence({"trials": [1]}), TypeError, "history: expected the DataFrame"),
 ]
 
@@ -477,7 +680,7 @@ def test_scenario_dim_needs_a_selection_for_dashboard_and_shares(two):
 # ----------------------------------------------------------------------------
 def _render_fan(ds: xr.Dataset) -> Figure:
     fig, ax = plt.subplots(figsize=(8, 4.8), layout="constrained")
-    plot.fan(ds, "openai_aws_spend", ax=ax, ci=True)
+    plot.fan(ds, "spend", ax=ax, ci=True)
     return fig
 
 
@@ -534,7 +737,7 @@ def test_image_regression_catches_a_real_change(ds, tmp_path):
 
     def changed(d: xr.Dataset) -> Figure:
         fig, ax = plt.subplots(figsize=(8, 4.8), layout="constrained")
-        plot.fan(d, "openai_aws_spend", ax=ax, q=(0.1, 0.25, 0.5, 0.75, 0.9), ci=True)
+        plot.fan(d, "spend", ax=ax, q=(0.1, 0.25, 0.5, 0.75, 0.9), ci=True)
         return fig
 
     actual = _save("fan", ds, tmp_path / "fan.png", render=changed)

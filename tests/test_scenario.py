@@ -114,7 +114,9 @@ def test_unknown_and_missing_keys(scn):
 def test_each_claim_has_its_own_horizon(scn):
     s = scn.replace({"claims.seller_share.years": 4, "claims.market_growth.years": 2})
     assert s.claim_years == {"spend": 2028, "seller_share": 2029, "market_growth": 2027}
-    with pytest.raises(ValueError, match=r"years\.end: must be in \[2033, 2125\] \(at or after the latest claim year\)"):
+    with pytest.raises(
+        ValueError, match=r"years\.end: must be in \[2033, 2125\] \(at or after the latest claim year\)"
+    ):
         scn.replace({"claims.spend.years": 8})
 
 
@@ -161,7 +163,9 @@ def test_correlations(scn):
         ["spend_target", "seller_share_target", 0.95],
         ["market_growth", "seller_share_target", -0.95],
     ]
-    with pytest.raises(ValueError, match=r"not positive definite.*\((spend_target|market_growth|seller_share_target), "):
+    with pytest.raises(
+        ValueError, match=r"not positive definite.*\((spend_target|market_growth|seller_share_target), "
+    ):
         scn.replace({"dependence.spearman": bad})
 
 

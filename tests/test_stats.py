@@ -10,14 +10,14 @@ from hypothesis import strategies as st
 from scipy import stats
 
 import cloudsim
-from cloudsim.stats import wilson_interval
+from cloudsim.risk import wilson_interval
 
 
 def test_bands_equal_numpy_quantile(ds_small):
     q = (0.05, 0.25, 0.5, 0.75, 0.95)
     bands = cloudsim.percentile_bands(ds_small, q)
     assert isinstance(bands, xr.Dataset)
-    for v in ("openai_aws_spend", "share", "market_size", "spend_target"):
+    for v in ("spend", "share", "market_size", "spend_target"):
         axis = ds_small[v].get_axis_num("trial")
         ref = np.quantile(ds_small[v].values, q, axis=axis)
         np.testing.assert_array_equal(bands[v].values, ref)
@@ -29,10 +29,10 @@ def test_bands_equal_numpy_quantile(ds_small):
 
 
 def test_bands_dataarray_and_accessor(ds_small):
-    da = ds_small.openai_aws_spend
+    da = ds_small.spend
     a = cloudsim.percentile_bands(da, [0.1, 0.9])
     b = da.cloudsim.percentile_bands([0.1, 0.9])
-    c = ds_small.cloudsim.percentile_bands([0.1, 0.9]).openai_aws_spend
+    c = ds_small.cloudsim.percentile_bands([0.1, 0.9]).spend
     xr.testing.assert_identical(a, b)
     xr.testing.assert_identical(a, c)
     np.testing.assert_array_equal(a.values, np.quantile(da.values, [0.1, 0.9], axis=0))
@@ -82,21 +82,44 @@ def test_check_claims_table(ds_small, scn):
         "ci_upper",
         "holds",
     ]
-    assert set(t.claim) == {"openai_aws_spend", "aws_share", "market_cagr"}
+    assert set(t.claim) == {"spend", "seller_share", "market_growth"}
     assert (t.ci_lower <= t.simulated).all() and (t.simulated <= t.ci_upper).all()
-    row = t[(t.claim == "openai_aws_spend") & (t.which == "target")].iloc[0]
-    expected = float((ds_small.openai_aws_spend.sel(year=2028) >= 1.5e9).mean())
+    row = t[(t.claim == "spend") & (t.which == "target")].iloc[0]
+    expected = float((ds_small.spend.sel(year=2028) >= 1.5e9).mean())
     assert row.simulated == expected and row.stated == 0.8 and row.year == 2028
     assert row.statement == "P(X >= $1.5 Billion) = 0.80"
     # the accessor reads the scenario from the Dataset's attrs
     assert ds_small.cloudsim.check_claims().equals(t)
 
 
+def test_check_claims_reads_the_scenario_from_the_attrs(ds_small, scn):
+    t = cloudsim.check_claims(ds_small)
+    assert t.equals(cloudsim.check_claims(ds_small, scn))
+    row = t[(t.claim == "spend") & (t.which == "target")].iloc[0]
+    assert row.simulated == float((ds_small.spend.sel(year=2028) >= 1.5e9).mean())
+    bare = ds_small.copy()
+    bare.attrs = {}
+    with pytest.raises(ValueError, match=r"scenario: not given, and ds records none"):
+        cloudsim.check_claims(bare)
+
+
+def test_check_claims_refuses_another_scenarios_claims(ds_small, scn):
+    other = scn.replace({"claims.spend.post_deal": "$3 Billion+"})
+    with pytest.raises(ValueError, match=r"scenario: its claims differ .*: spend;"):
+        cloudsim.check_claims(ds_small, other)
+    # the same claims with another name or description are the same claims
+    renamed = scn.replace({"description": "the same claims"})
+    assert cloudsim.check_claims(ds_small, renamed).equals(cloudsim.check_claims(ds_small))
+
+
 def test_check_claims_detects_a_wrong_claim(ds_small, scn):
-    """Simulate one scenario, check against another: the stated 80% floor no longer holds."""
-    other = scn.replace({"claims.openai_aws_spend.post_deal": "$3 Billion+"})
-    t = cloudsim.check_claims(ds_small, other)
-    row = t[(t.claim == "openai_aws_spend") & (t.which == "target")].iloc[0]
+    """A run with no recorded scenario, checked against other claims: the stated 80% floor no longer holds."""
+    bare = ds_small.copy()
+    bare.attrs = {k: v for k, v in bare.attrs.items() if k != "scenario"}
+    other = scn.replace({"claims.spend.post_deal": "$3 Billion+"})
+    t = cloudsim.check_claims(bare, other)
+    row = t[(t.claim == "spend") & (t.which == "target")].iloc[0]
+    assert row.simulated == float((ds_small.spend.sel(year=2028) >= 3e9).mean())
     assert not row.holds
 
 
@@ -105,6 +128,65 @@ def test_check_claims_bad_input(ds_small, scn):
         cloudsim.check_claims(ds_small[["market_size"]], scn)
     with pytest.raises(TypeError, match="scenario"):
         cloudsim.check_claims(ds_small, "openai-aws-2025")
+
+
+@pytest.fixture(scope="module")
+def two_commitments():
+    scn = cloudsim.load_scenario().replace(
+        {
+            "commitments": [
+                {"name": "a", "total": 2e10, "first_year": 2026, "last_year": 2030},
+                {
+                    "name": "b",
+                    "tranches": [{"year": 2030, "amount": 1e10}, {"year": 2032, "amount": 2e10}],
+                    "first_year": 2027,
+                },
+            ]
+        }
+    )
+    return scn, cloudsim.simulate(scn, 20_000, seed=4)
+
+
+def test_commitment_report_two_commitments(two_commitments):
+    scn, ds = two_commitments
+    assert [c.name for c in scn.commitments] == ["a", "b"] and scn.commitments[1].due_years == (2030, 2032)
+    assert ds.commitment_met.dims == ("trial", "commitment")
+    rep = cloudsim.commitment_report(ds)
+    assert rep["commitment"].values.tolist() == ["a", "b"]
+    assert rep.probability_met.dims == ("commitment",)
+    assert rep.commitment_total.values.tolist() == [2e10, 3e10]
+    assert rep.commitment_years.values.tolist() == ["2026-2030", "2027-2032"]
+    np.testing.assert_array_equal(rep.probability_met.values, ds.commitment_met.mean("trial").values)
+    # by hand from annual spend: a needs 20B over 2026-2030; b needs 10B over 2027-2030 and 30B over 2027-2032
+    spend = ds.spend
+    a = spend.sel(year=slice(2026, 2030)).values.sum(axis=1) >= 2e10
+    cum_b = np.cumsum(spend.sel(year=slice(2027, 2032)).values, axis=1)
+    b = (cum_b[:, 3] >= 1e10) & (cum_b[:, 5] >= 3e10)
+    assert float(rep.probability_met.sel(commitment="a")) == pytest.approx(a.mean(), abs=1e-12)
+    assert float(rep.probability_met.sel(commitment="b")) == pytest.approx(b.mean(), abs=1e-12)
+    short_b = np.maximum(np.maximum(1e10 - cum_b[:, 3], 0.0), np.maximum(3e10 - cum_b[:, 5], 0.0))
+    np.testing.assert_allclose(rep.mean_shortfall.sel(commitment="b"), short_b.mean(), rtol=1e-9)
+    # each commitment's yearly statistics cover its own years, NaN elsewhere
+    assert np.isnan(rep.met_by.sel(commitment="a", year=2032))
+    assert np.isnan(rep.met_by.sel(commitment="b", year=2026))
+    # one commitment, selected, reads the same
+    one = cloudsim.commitment_report(ds.sel(commitment="b"))
+    assert float(one.probability_met) == float(rep.probability_met.sel(commitment="b"))
+    assert one.attrs["commitment"] == "b" and one.attrs["commitment_years"] == "2027-2032"
+    c = cloudsim.commitment_probability(ds.sel(commitment="a"))
+    assert c["probability"] == a.mean() and c["total"] == 2e10
+    with pytest.raises(ValueError, match="select one"):
+        cloudsim.commitment_probability(ds)
+
+
+def test_commitment_report_reads_coords_without_a_scenario(two_commitments):
+    _, ds = two_commitments
+    bare = ds.copy()
+    bare.attrs = {}
+    rep = cloudsim.commitment_report(bare)  # one tranche each, from the commitment_total/commitment_years coords
+    assert rep.commitment_total.values.tolist() == [2e10, 3e10]
+    cum_b = ds.spend.sel(year=slice(2027, 2032)).values.sum(axis=1)
+    assert float(rep.probability_met.sel(commitment="b")) == pytest.approx(np.mean(cum_b >= 3e10), abs=1e-12)
 
 
 def test_commitment_probability(ds_small):
@@ -151,19 +233,19 @@ def test_bands_nan_and_dtypes():
 def test_check_claims_covers_ranges_ceilings_and_about(scn):
     s = scn.replace(
         {
-            "claims.openai_aws_spend.post_deal": "$1–2 Billion",
-            "claims.aws_share.post_deal": "up to 35%",
-            "claims.market_cagr.pre_deal": "about 25%",
+            "claims.spend.post_deal": "$1–2 Billion",
+            "claims.seller_share.post_deal": "up to 35%",
+            "claims.market_growth.pre_deal": "about 25%",
         }
     )
     ds = cloudsim.simulate(s, 100_000, seed=12)
     t = cloudsim.check_claims(ds, s)
     assert len(t) == 7  # the range is checked twice: inside the interval, and above its lower end
-    spend = t[(t.claim == "openai_aws_spend") & (t.which == "target")]
+    spend = t[(t.claim == "spend") & (t.which == "target")]
     assert spend.statement.tolist() == ["P($1B <= X <= $2B) = 0.80", "P(X >= $1B) = 0.90"]
-    inside = ((ds.openai_aws_spend.sel(year=2028) >= 1e9) & (ds.openai_aws_spend.sel(year=2028) <= 2e9)).mean()
+    inside = ((ds.spend.sel(year=2028) >= 1e9) & (ds.spend.sel(year=2028) <= 2e9)).mean()
     assert spend.simulated.iloc[0] == float(inside)
-    share = t[(t.claim == "aws_share") & (t.which == "target")].iloc[0]
+    share = t[(t.claim == "seller_share") & (t.which == "target")].iloc[0]
     assert share.statement == "P(X <= 35%) = 0.80"
     assert abs(share.simulated - 0.8) < 0.01
     assert t.holds.sum() >= 6

@@ -31,7 +31,7 @@ from ..distributions import (
     ndtri,
 )
 
-__all__ = ["CLOSED_FORM", "ZGRID", "draw_inputs", "input_from_z", "t_to_normal", "z_table"]
+__all__ = ["CLOSED_FORM", "ZGRID", "draw_inputs", "input_from_z", "sparse_rows", "t_to_normal", "z_table"]
 
 #: Families whose value at a normal draw z is cheap in closed form; Empirical is
 #: interpolated exactly from its sorted values; the others are read from a cubic spline in z.
@@ -129,13 +129,31 @@ def t_to_normal(t: float, df: np.int64) -> float:
     return -ndtri(tail) if t > 0 else ndtri(tail)
 
 
+def sparse_rows(chol: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The non-zero columns of each row of a lower-triangular factor: ``(cols, nnz)``.
+
+    Leaving out the zero terms changes no sum (adding ``0.0 * z`` to a non-zero
+    sum leaves it unchanged), so the sparse product is the dense one, bit for bit.
+    """
+    n = chol.shape[0]
+    cols = np.zeros((n, n), dtype=np.int64)
+    nnz = np.zeros(n, dtype=np.int64)
+    for k in range(n):
+        nz = np.flatnonzero(chol[k, : k + 1])
+        cols[k, : nz.size] = nz
+        nnz[k] = nz.size
+    return cols, nnz
+
+
 @numba.njit(cache=True, inline="always")
-def draw_inputs(s, ki, wi, fi, n, chol, student, df, in_code, in_par, in_tab, z, x) -> None:
+def draw_inputs(s, ki, wi, fi, n, chol, cols, nnz, student, df, in_code, in_par, in_tab, z, x) -> None:
     """Draw the trial's ``n`` per-trial inputs into ``x[:n]`` (``z`` is scratch of length ``n``).
 
     ``n`` standard normals, correlated by the lower Cholesky factor ``chol`` of the
-    copula; for the Student-t copula (``student``) divided by ``sqrt(chi2_df / df)``
-    and mapped back to normal scores; then each input's value at its score.
+    copula (row ``k`` sums only its ``nnz[k]`` non-zero columns ``cols[k, :nnz[k]]``,
+    in increasing order: the same sum as the dense one, see :func:`sparse_rows`);
+    for the Student-t copula (``student``) divided by ``sqrt(chi2_df / df)`` and
+    mapped back to normal scores; then each input's value at its score.
     """
     for k in range(n):
         z[k] = next_normal(s, ki, wi, fi)
@@ -148,7 +166,8 @@ def draw_inputs(s, ki, wi, fi, n, chol, student, df, in_code, in_par, in_tab, z,
         scale = 1.0 / math.sqrt(chi2 / df)
     for k in range(n):
         acc = 0.0
-        for j in range(k + 1):
+        for m in range(nnz[k]):
+            j = cols[k, m]
             acc += chol[k, j] * z[j]
         if student:
             acc = t_to_normal(acc * scale, df)

@@ -42,6 +42,7 @@ class Scalars(NamedTuple):
 
     n_drawn: int
     n_shocks: int
+    shocks_independent: int
     student: int
     df: int
     h_spend: int
@@ -69,7 +70,7 @@ class Scalars(NamedTuple):
 @numba.njit(cache=True, parallel=True, fastmath=False)
 def simulate_deal(
     key, start, lo, hi, p,
-    in_code, in_par, in_tab, chol, shock_chol, fixed, shift_par, shift_tab,
+    in_code, in_par, in_tab, chol, chol_cols, chol_nnz, shock_chol, fixed, shift_par, shift_tab,
     alr_start, others, com_first, tr_com, tr_due, tr_slot,
     market, share, spend, cumulative, revenue, buyer_share, inputs, shortfall, met,
 ) -> None:  # fmt: skip
@@ -79,6 +80,12 @@ def simulate_deal(
     n_others = others.shape[0]
     n_com = com_first.shape[0]
     n_tr = tr_com.shape[0]
+    # bridge weights sqrt((h - t) / (h + 1 - t)) per process and year, computed once (the same value as in the loop)
+    bw = np.zeros((3, n_years))
+    for q in range(3):
+        h = p.h_market if q == 0 else p.h_spend if q == 1 else p.h_share
+        for t in range(1, min(h, n_years)):
+            bw[q, t] = math.sqrt((h - t) / (h + 1 - t))
     nblocks = (hi - lo + BLOCK - 1) // BLOCK
     for b in numba.prange(nblocks):
         s = np.empty(4, dtype=np.uint64)
@@ -94,7 +101,9 @@ def simulate_deal(
         i1 = min(i0 + BLOCK, hi)
         for i in range(i0, i1):
             seed_trial(s, key, start + i)
-            draw_inputs(s, ki, wi, fi, p.n_drawn, chol, p.student, p.df, in_code, in_par, in_tab, z, x)
+            draw_inputs(
+                s, ki, wi, fi, p.n_drawn, chol, chol_cols, chol_nnz, p.student, p.df, in_code, in_par, in_tab, z, x
+            )
             for k in range(p.n_drawn):
                 inputs[i, k] = x[k]
             hs, ha, hm = p.h_spend, p.h_share, p.h_market
@@ -102,6 +111,7 @@ def simulate_deal(
             sig_a, sig_o = x[p.vol_seller], x[p.vol_others]
             hazard = x[p.shift_hazard]
             log_m0 = math.log(x[p.size_start])
+            sp_0, sp_h, sa_0, sa_h = x[p.spend_start], x[p.spend_target], x[p.share_start], x[p.share_target]
             lm = log_m0
             lm_h = log_m0 + hm * math.log1p(x[p.market_growth])
             ls = math.log(x[p.spend_start])
@@ -122,16 +132,20 @@ def simulate_deal(
                 if t > 0:
                     for k in range(p.n_shocks):
                         e[k] = next_normal(s, ki, wi, fi)
-                    for k in range(p.n_shocks):  # an identity factor leaves the shocks bit-for-bit unchanged
-                        acc = 0.0
-                        for j in range(k + 1):
-                            acc += shock_chol[k, j] * e[j]
-                        ec[k] = acc
+                    if p.shocks_independent:  # the identity factor would leave them unchanged
+                        for k in range(p.n_shocks):
+                            ec[k] = e[k]
+                    else:
+                        for k in range(p.n_shocks):
+                            acc = 0.0
+                            for j in range(k + 1):
+                                acc += shock_chol[k, j] * e[j]
+                            ec[k] = acc
                     e_m, e_a, e_s = ec[0], ec[1], ec[2]
                     # market: bridge to its claim year, then a drifted walk
                     if t < hm:
                         r = hm + 1 - t
-                        lm += (lm_h - lm) / r + sig_m * math.sqrt((hm - t) / r) * e_m
+                        lm += (lm_h - lm) / r + sig_m * bw[0, t] * e_m
                     elif t == hm:
                         lm = lm_h
                     else:
@@ -139,7 +153,7 @@ def simulate_deal(
                     # spend: bridge, then a drifted walk with workload shifts
                     if t < hs:
                         r = hs + 1 - t
-                        ls += (ls_h - ls) / r + sig_s * math.sqrt((hs - t) / r) * e_s
+                        ls += (ls_h - ls) / r + sig_s * bw[1, t] * e_s
                     elif t == hs:
                         ls = ls_h
                     else:
@@ -153,7 +167,7 @@ def simulate_deal(
                     # seller's share (logit): bridge, then a plain walk
                     if t < ha:
                         r = ha + 1 - t
-                        xa += (xa_h - xa) / r + sig_a * math.sqrt((ha - t) / r) * e_a
+                        xa += (xa_h - xa) / r + sig_a * bw[2, t] * e_a
                     elif t == ha:
                         xa = xa_h
                     else:
@@ -161,13 +175,13 @@ def simulate_deal(
                     for j in range(n_others):
                         y[j] += sig_o * ec[3 + j]
                 m = math.exp(lm)
-                sp = math.exp(ls) if t > 0 else x[p.spend_start]
+                sp = math.exp(ls) if t > 0 else sp_0
                 if t == hs:
-                    sp = x[p.spend_target]
+                    sp = sp_h
                 ea = math.exp(-xa)
-                sa = 1.0 / (1.0 + ea) if t > 0 else x[p.share_start]
+                sa = 1.0 / (1.0 + ea) if t > 0 else sa_0
                 if t == ha:
-                    sa = x[p.share_target]
+                    sa = sa_h
                 rest = 1.0 - sa if sa < 0.5 else ea / (1.0 + ea)
                 den = 1.0
                 for j in range(n_others):

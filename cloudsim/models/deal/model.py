@@ -17,7 +17,7 @@ import numpy as np
 
 from ...claims import Claim
 from ...distributions import Distribution, from_dict
-from .._trial import z_table
+from .._trial import sparse_rows, z_table
 from ..base import ClaimSample, Commitment, Input, Model, Output
 from .kernel import Scalars, simulate_deal
 from .reference import simulate_reference
@@ -64,6 +64,8 @@ class Packed:
     in_par: np.ndarray
     in_tab: np.ndarray
     chol: np.ndarray
+    chol_cols: np.ndarray
+    chol_nnz: np.ndarray
     shock_chol: np.ndarray
     fixed: np.ndarray
     shift_par: np.ndarray
@@ -353,6 +355,7 @@ class DealModel(Model):
         scalars = Scalars(
             n_drawn=len(drawn),
             n_shocks=len(self.shocks(d)),
+            shocks_independent=int(np.array_equal(shock_cholesky, np.eye(len(shock_cholesky)))),
             student=int(student_df > 0),
             df=max(int(student_df), 1),
             h_spend=h["spend"],
@@ -372,6 +375,8 @@ class DealModel(Model):
             in_par=np.stack([x.packed() for x in dists]),
             in_tab=np.stack([z_table(x) for x in dists]),
             chol=copula_cholesky,
+            chol_cols=sparse_rows(copula_cholesky)[0],
+            chol_nnz=sparse_rows(copula_cholesky)[1],
             shock_chol=shock_cholesky,
             fixed=fixed,
             shift_par=shift.packed(),
@@ -388,7 +393,8 @@ class DealModel(Model):
         n = out["spend"].shape[0]
         simulate_deal(
             np.uint64(key), np.int64(start), np.int64(lo), np.int64(hi), pk.scalars,
-            pk.in_code, pk.in_par, pk.in_tab, pk.chol, pk.shock_chol, pk.fixed, pk.shift_par, pk.shift_tab,
+            pk.in_code, pk.in_par, pk.in_tab, pk.chol, pk.chol_cols, pk.chol_nnz, pk.shock_chol,
+            pk.fixed, pk.shift_par, pk.shift_tab,
             pk.alr_start, pk.others, pk.com_first, pk.tr_com, pk.tr_due, pk.tr_slot,
             out["market_size"], out["share"], out["spend"], out["cumulative_spend"], out["seller_revenue"],
             out["buyer_share_of_seller"], out["inputs"],

@@ -1,0 +1,256 @@
+"""Quantiles over trials: percentile bands (numpy.quantile bit for bit), their intervals, Monte Carlo errors."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numba
+import numpy as np
+import xarray as xr
+
+from ._common import STATS, Stat, check_choice, check_da, indicator, label, split, wrap
+from ._intervals import CI_BOUNDS, CI_DIM, KIND_ORDER, check_ci, check_levels, check_q, quantile_bounds, quantile_se
+
+__all__ = ["DEFAULT_QUANTILES", "mcse", "percentile_bands", "quantile_intervals"]
+
+#: The quantiles of :func:`percentile_bands` when none are given.
+DEFAULT_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+def percentile_bands(
+    obj: xr.Dataset | xr.DataArray,
+    q: float | Sequence[float] = DEFAULT_QUANTILES,
+    *,
+    dim: str = "trial",
+    ci: float | None = None,
+) -> xr.Dataset | xr.DataArray:
+    """Quantiles over ``dim`` of every variable that has it.
+
+    Parameters
+    ----------
+    obj : xarray.Dataset or xarray.DataArray
+        Typically the output of :func:`cloudsim.simulate`.
+    q : float or sequence of float
+        Quantiles in [0, 1] (not percents).
+    dim : str
+        The dimension to reduce, ``"trial"`` by default.
+    ci : float, optional
+        If given (e.g. 0.95), add the Monte Carlo error of every band: a distribution-free
+        order-statistic (binomial) interval, see :func:`cloudsim.quantile_intervals`.
+
+    Returns
+    -------
+    xarray.Dataset or xarray.DataArray
+        The same variables (those with ``dim``) with ``dim`` replaced by a leading
+        ``quantile`` dim, as float64; values equal ``numpy.quantile(..., method="linear")``
+        bit for bit (computed by selection, columns in parallel).
+        Attributes (``units``, ``long_name``) are kept.  With ``ci``, always a Dataset:
+        each band ``v`` (a DataArray input is named by its ``name``, else ``"bands"``)
+        and its interval ``v_ci`` (the dims of ``v`` plus ``ci_bound`` = lower, upper;
+        attrs ``ci_kind``, ``ci_prob``).
+    """
+    qs = check_q(q)
+    if isinstance(obj, xr.DataArray):
+        bands: xr.Dataset | xr.DataArray = _bands_da(obj, qs, dim)
+    elif isinstance(obj, xr.Dataset):
+        names = [k for k, v in obj.data_vars.items() if dim in v.dims]
+        if not names:
+            raise ValueError(f"dim: no variable of the Dataset has dim {dim!r} (dims: {list(obj.dims)})")
+        bands = xr.Dataset({k: _bands_da(obj[k], qs, dim) for k in names}, attrs=dict(obj.attrs))
+    else:
+        raise TypeError(f"obj: expected an xarray Dataset or DataArray, got {type(obj).__name__}")
+    if ci is None:
+        return bands
+    intervals = quantile_intervals(obj, qs, ci=ci, dim=dim)
+    if isinstance(bands, xr.DataArray):
+        name = str(bands.name) if bands.name is not None else "bands"
+        bands = bands.to_dataset(name=name)
+        intervals = intervals.to_dataset(name=name)
+    out = bands.copy()
+    for k, v in intervals.data_vars.items():
+        out[f"{k}_ci"] = v
+    out.attrs.update(ci_kind=KIND_ORDER, ci_prob=ci)
+    return out
+
+
+@numba.njit(cache=True, parallel=True)
+def _quantiles_columns(values: np.ndarray, qs: np.ndarray, out: np.ndarray) -> None:
+    """``out[k, j] = numpy.quantile(values[:, j], qs[k])`` (method "linear"), columns in parallel.
+
+    Bit-for-bit NumPy's result: the same order statistics (by selection) and the
+    same interpolation formula; a column holding NaN gives NaN.
+    """
+    n, m = values.shape
+    nq = qs.shape[0]
+    lo_idx = np.empty(nq, np.int64)
+    frac = np.empty(nq)
+    kth = np.empty(2 * nq, np.int64)
+    for k in range(nq):
+        virt = qs[k] * (n - 1)
+        lo = min(np.int64(np.floor(virt)), n - 1)
+        lo_idx[k] = lo
+        frac[k] = virt - lo
+        kth[2 * k] = lo
+        kth[2 * k + 1] = min(lo + 1, n - 1)
+    for j in numba.prange(m):
+        buf = np.empty(n)
+        has_nan = False
+        for i in range(n):
+            v = values[i, j]
+            buf[i] = v
+            has_nan |= np.isnan(v)
+        if has_nan:
+            for k in range(nq):
+                out[k, j] = np.nan
+            continue
+        part = np.partition(buf, kth)
+        for k in range(nq):
+            a = part[lo_idx[k]]
+            b = part[min(lo_idx[k] + 1, n - 1)]
+            t = frac[k]
+            d = b - a
+            out[k, j] = b - d * (1.0 - t) if t >= 0.5 else a + d * t
+
+
+def _bands_da(da: xr.DataArray, qs: np.ndarray, dim: str) -> xr.DataArray:
+    if dim not in da.dims:
+        raise ValueError(f"dim: {da.name or 'the DataArray'} has no dim {dim!r} (dims: {list(da.dims)})")
+    if da.sizes[dim] == 0:
+        raise ValueError(f"{da.name or 'the DataArray'}: dim {dim!r} is empty")
+    values = np.moveaxis(np.asarray(da.values), da.get_axis_num(dim), 0)
+    if values.dtype.kind not in "biuf":
+        raise TypeError(f"{da.name or 'the DataArray'}: cannot take quantiles of dtype {values.dtype}")
+    rest = values.shape[1:]
+    cols = values.reshape(values.shape[0], -1)  # a view for the engine's C-ordered (trial, ...) arrays
+    if cols.dtype != np.float64:
+        cols = cols.astype(np.float64)
+    res = np.empty((qs.size, cols.shape[1]))
+    _quantiles_columns(cols, qs, res)
+    res = res.reshape((qs.size, *rest))
+    dims = ("quantile", *(d for d in da.dims if d != dim))
+    coords = {k: v for k, v in da.coords.items() if dim not in v.dims}
+    coords["quantile"] = qs
+    return xr.DataArray(res, dims=dims, coords=coords, name=da.name, attrs=dict(da.attrs))
+
+
+def quantile_intervals(
+    obj: xr.Dataset | xr.DataArray,
+    q: float | Sequence[float] = DEFAULT_QUANTILES,
+    *,
+    ci: float = 0.95,
+    dim: str = "trial",
+) -> xr.Dataset | xr.DataArray:
+    """Distribution-free confidence intervals for sample quantiles.
+
+    For ``n`` trials the ``q`` quantile ``xi_q`` lies between the order statistics
+    ``X_(l)`` and ``X_(u)`` with probability ``P(l <= B < u)``, ``B ~ Binomial(n, q)``,
+    whatever the distribution (if continuous).  ``l`` and ``u`` are the binomial
+    ``(1 - ci)/2`` and ``(1 + ci)/2`` quantiles, so the coverage is at least ``ci`` (at
+    most a binomial point mass above it: exact to ~0.1% for ``n`` in the thousands).
+    The point estimate itself is :func:`cloudsim.percentile_bands`
+    (``numpy.quantile``, linear), which always lies inside the interval for large ``n``.
+
+    Parameters
+    ----------
+    obj : xarray.Dataset or xarray.DataArray
+        The same inputs as :func:`cloudsim.percentile_bands`; for a Dataset every
+        variable with ``dim`` is used (booleans as 0/1).
+    q : float or sequence of float
+        Quantiles in [0, 1].
+    ci : float
+        Coverage probability of each interval, in (0, 1).
+    dim : str
+        The dim to reduce.
+
+    Returns
+    -------
+    xarray.DataArray or xarray.Dataset
+        Dims ``("quantile", *other dims, "ci_bound")`` with ``ci_bound`` coords
+        ``["lower", "upper"]``; attrs ``ci_kind = "order-statistic (binomial)"`` and
+        ``ci_prob``, plus the input's ``units`` and ``long_name``.  When no order
+        statistic is extreme enough (``n`` too small for ``q`` and ``ci``) the bound is
+        ``-inf`` or ``+inf``; a NaN along ``dim`` gives NaN bounds.
+    """
+    qs = check_q(q)
+    ci = check_ci(ci)
+    if isinstance(obj, xr.DataArray):
+        check_da(obj, "obj", (dim,))
+        return _qi_da(obj, qs, ci, dim)
+    if not isinstance(obj, xr.Dataset):
+        raise TypeError(f"obj: expected an xarray Dataset or DataArray, got {type(obj).__name__}")
+    names = [k for k, v in obj.data_vars.items() if dim in v.dims]
+    if not names:
+        raise ValueError(f"obj: no variable of the Dataset has dim {dim!r} (dims: {list(obj.dims)})")
+    out = xr.Dataset({k: _qi_da(check_da(obj[k], "obj", (dim,)), qs, ci, dim) for k in names})
+    out.attrs.update(obj.attrs)
+    out.attrs.update(ci_kind=KIND_ORDER, ci_prob=ci)
+    return out
+
+
+def _qi_da(da: xr.DataArray, qs: np.ndarray, ci: float, dim: str) -> xr.DataArray:
+    x, rest, coords = split(da, dim)
+    vals = quantile_bounds(x, qs, ci)
+    coords["quantile"] = qs
+    coords[CI_DIM] = list(CI_BOUNDS)
+    attrs = dict(da.attrs)
+    attrs.update(ci_kind=KIND_ORDER, ci_prob=ci)
+    return xr.DataArray(vals, dims=("quantile", *rest, CI_DIM), coords=coords, name=da.name, attrs=attrs)
+
+
+def mcse(
+    da: xr.DataArray,
+    stat: Stat = "mean",
+    *,
+    q: float | Sequence[float] | None = None,
+    threshold: float | Sequence[float] | xr.DataArray | None = None,
+    dim: str = "trial",
+) -> xr.DataArray:
+    """Monte Carlo standard error of a statistic over independent trials.
+
+    * ``"mean"``: ``s / sqrt(n)`` (sample sd, ``ddof=1``);
+    * ``"probability"``: ``sqrt(p (1 - p) / n)`` of ``p = P(X >= threshold)`` (or of a
+      boolean ``da`` with ``threshold=None``);
+    * ``"quantile"``: ``(X_(u) - X_(l)) / (2 * 1.96)`` with ``X_(l), X_(u)`` the 95%
+      order-statistic interval (:func:`quantile_intervals`): density-free, it equals
+      ``sqrt(q (1 - q) / n) / f(xi_q)`` asymptotically.
+
+    Parameters
+    ----------
+    da : xarray.DataArray
+        With dim ``dim``.
+    stat : {"mean", "quantile", "probability"}
+    q : float or sequence of float
+        Quantiles, for ``stat="quantile"`` (a sequence adds a ``quantile`` dim).
+    threshold : float, sequence of float or xarray.DataArray
+        For ``stat="probability"``; see :func:`exceedance_probability`.
+    dim : str
+
+    Returns
+    -------
+    xarray.DataArray
+        The other dims of ``da`` (plus ``quantile`` or ``threshold`` if given as
+        sequences); ``units`` those of the statistic.
+    """
+    da = check_da(da, "da", (dim,))
+    stat = check_choice(stat, "stat", STATS)
+    n = da.sizes[dim]
+    if stat == "mean":
+        x, rest, coords = split(da, dim)
+        se = x.std(axis=-1, ddof=1) / math.sqrt(n) if n > 1 else np.full(x.shape[:-1], np.nan)
+        return wrap(se, rest, coords, units=da.attrs.get("units", ""), long_name=f"MCSE of the mean of {label(da)}")
+    if stat == "probability":
+        hits, _ = indicator(da, threshold)
+        p = hits.mean(dim)
+        return np.sqrt(p * (1.0 - p) / n).assign_attrs(units="1", long_name=f"MCSE of P(...) for {label(da)}")
+    if q is None:
+        raise ValueError("q: required for stat='quantile'")
+    qs, scalar = check_levels(q, "q")
+    x, rest, coords = split(da, dim)
+    se = quantile_se(x, qs)
+    attrs = {"units": da.attrs.get("units", ""), "long_name": f"MCSE of quantiles of {label(da)}"}
+    if scalar:
+        coords["quantile"] = float(qs[0])
+        return wrap(se[0], rest, coords, **attrs)
+    coords["quantile"] = qs
+    return wrap(se, ("quantile", *rest), coords, **attrs)

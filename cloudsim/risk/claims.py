@@ -1,0 +1,109 @@
+"""Each claim's stated probability against the simulated one, on the samples the scenario's model says it speaks of."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from ._intervals import check_ci, wilson
+from .commitment import _refuse_scenario_dim
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..scenario import Scenario
+
+__all__ = ["check_claims"]
+
+COLUMNS = ["claim", "metric", "which", "statement", "year", "stated", "simulated", "ci_lower", "ci_upper", "holds"]
+
+
+def check_claims(ds: xr.Dataset, scenario: Scenario | None = None, *, ci: float = 0.95) -> pd.DataFrame:
+    """Each claim's stated probability against the simulated one.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        From :func:`cloudsim.simulate`.
+    scenario : Scenario, optional
+        Default: the scenario recorded in ``ds.attrs["scenario"]``.  A scenario whose
+        claims differ from the recorded one's is refused: ``ds`` simulates the recorded
+        claims, not these (to test a claim against a run of another scenario, drop
+        ``ds.attrs["scenario"]`` first).
+    ci : float
+        Probability of the Wilson interval of each simulated probability.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per check of each claim value (:meth:`cloudsim.claims.Claim.checks`: one
+        per value, two for a range): ``claim``, ``metric``, ``which`` ("start" or
+        "target"), ``statement`` (``"P(low <= X <= high) = p"``, e.g.
+        ``"P(X >= $1.5 Billion) = 0.80"``), ``year``, ``stated``, ``simulated``,
+        ``ci_lower``, ``ci_upper`` and ``holds`` (the stated probability lies inside the
+        interval).  The samples of each claim come from the model
+        (:meth:`cloudsim.models.Model.claim_samples`; for the deal model see
+        ``docs/model.md``).
+
+    Raises
+    ------
+    ValueError
+        For a comparison (a ``scenario`` dim), no scenario given or recorded, a scenario
+        whose claims differ from the recorded one's, or a Dataset that lacks a
+        variable the model's claim samples need.
+    """
+    from ..scenario import Scenario
+
+    _refuse_scenario_dim(ds, "check_claims")
+    ci = check_ci(ci)
+    recorded_text = ds.attrs.get("scenario")
+    recorded = (
+        Scenario.from_toml(recorded_text, origin="ds.attrs['scenario']")
+        if isinstance(recorded_text, str) and recorded_text
+        else None
+    )
+    if scenario is None:
+        if recorded is None:
+            raise ValueError("scenario: not given, and ds records none (no ds.attrs['scenario']); pass the scenario")
+        scenario = recorded
+    elif not isinstance(scenario, Scenario):
+        raise TypeError(f"scenario: expected a cloudsim.Scenario, got {type(scenario).__name__}")
+    elif recorded is not None and (scenario.claims != recorded.claims or scenario.model.name != recorded.model.name):
+        differ = sorted(k for k in set(scenario.claims) | set(recorded.claims)
+                        if scenario.claims.get(k) != recorded.claims.get(k))  # fmt: skip
+        raise ValueError(
+            f"scenario: its claims differ from those of the scenario ds simulates ({recorded.name!r}, recorded in "
+            f"ds.attrs['scenario']): {', '.join(differ) or 'the model'}; ds cannot check another scenario's "
+            "claims: simulate that scenario, or leave scenario out"
+        )
+    try:
+        samples = scenario.model.claim_samples(ds, scenario.to_dict())
+    except KeyError as exc:
+        raise ValueError(
+            f"ds: not a simulation of model {scenario.model.name!r}, missing variables or coords: {exc}"
+        ) from None
+    claims = scenario.claims
+    records = []
+    for s in samples:
+        claim = claims[s.claim]
+        x = np.asarray(s.samples)
+        for description, low, high, stated in claim.checks(s.which):
+            hits = (x >= low) & (x <= high)
+            n, k = hits.size, int(np.count_nonzero(hits))
+            lo, hi = wilson(k, n, ci)
+            records.append(
+                {
+                    "claim": s.claim,
+                    "metric": claim.metric,
+                    "which": s.which,
+                    "statement": f"{description} = {stated:.2f}",
+                    "year": int(s.year),
+                    "stated": stated,
+                    "simulated": k / n,
+                    "ci_lower": float(lo),
+                    "ci_upper": float(hi),
+                    "holds": bool(lo <= stated <= hi),
+                }
+            )
+    return pd.DataFrame.from_records(records, columns=COLUMNS)
