@@ -32,7 +32,7 @@ from .models import Commitment, Input, Model, get_model
 
 __all__ = ["Scenario", "list_scenarios", "load_scenario"]
 
-DEFAULT_SCENARIO = "openai-aws-2025"
+DEFAULT_SCENARIO = (resources.files("cloudsim") / "scenarios" / "DEFAULT").read_text("utf-8").strip()
 _INDEX = re.compile(r"^(?P<key>[^\[\]]+)\[(?P<idx>\d+)\]$")
 
 
@@ -347,7 +347,7 @@ def load_scenario(name_or_path: str | PathLike[str] | None = None) -> Scenario:
     Parameters
     ----------
     name_or_path : str, path-like or None
-        ``None`` loads the bundled default ``"openai-aws-2025"``; a name from
+        ``None`` loads the bundled default named in ``cloudsim/scenarios/DEFAULT``; a name from
         :func:`list_scenarios`; or the path of a ``.toml`` file.
 
     Returns
