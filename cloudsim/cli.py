@@ -49,7 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
     run = sub.add_parser("run", help="simulate a scenario and summarise it")
     run.add_argument(
-        "scenario", nargs="?", default=None, help="bundled scenario name or .toml path (default: the bundled default scenario)"
+        "scenario", nargs="?", default=None, help="bundled scenario name or .toml path (default: the bundled default)"
     )
     run.add_argument("--trials", type=_trials, default=1_000_000, help="number of trials, e.g. 1000000 or 1e6")
     run.add_argument("--seed", type=_seed, default=None, help="seed (default: fresh entropy, printed)")

@@ -57,7 +57,7 @@ def test_no_import_circle():
         state[m] = 1
         for n in graph.get(m, ()):
             if state.get(n) == 1:
-                cycle = stack[stack.index(n) :] + [n] if n in stack else [m, n]
+                cycle = [*stack[stack.index(n) :], n] if n in stack else [m, n]
                 raise AssertionError(f"import circle: {' -> '.join(cycle)}")
             if n not in state:
                 visit(n, [*stack, n])
