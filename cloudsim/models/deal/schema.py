@@ -33,9 +33,11 @@ def claim_schema() -> dict[str, Any]:
             default=0.8,
             doc="probability a bound ('+', 'up to', a range) is held with",
         ),
-        "spread": number(0.0, 5.0, lo_open=True, doc="sd of the post-deal value on the claim's scale"),
-        "start_spread": number(0.0, 5.0, lo_open=True, doc="sd of the pre-deal value on the claim's scale"),
-        "source": Field(str, ""),
+        "spread": number(0.0, 5.0, lo_open=True, doc="standard deviation of the post-deal value on the claim's scale"),
+        "start_spread": number(
+            0.0, 5.0, lo_open=True, doc="standard deviation of the pre-deal value on the claim's scale"
+        ),
+        "source": Field(str, "", doc="where the claim comes from (publisher and date)"),
     }
 
 
@@ -44,11 +46,11 @@ _VOL = {"lo": 0.0, "hi": 2.0, "uncertain": True}
 SCHEMA: dict[str, Any] = {
     "name": Field(str, required=True, doc="the scenario's name"),
     "description": Field(str, "", doc="one line for `cloudsim list`"),
-    "source": Field(str, ""),
+    "source": Field(str, "", doc="where the scenario's figures come from"),
     "model": Field(str, "deal", doc="the model that runs the scenario"),
     "deal": {
         "buyer": Field(str, required=True, doc="who spends, as shown in titles ('OpenAI')"),
-        "seller": Field(str, required=True, doc="the provider the commitment is with: one of providers.names"),
+        "seller": Field(str, required=True, doc="the provider the commitments are with: one of providers.names"),
     },
     "years": {
         "start": Field(int, 2025, 1900, 2200, doc="the first simulated year (the pre-deal values)"),
@@ -77,9 +79,17 @@ SCHEMA: dict[str, Any] = {
     },
     "spend": {
         "volatility": number(**_VOL, doc="yearly sd of log spend growth after the spend claim's year"),
-        "growth_after_target": Field("distribution", required=True, doc="yearly spend growth after the claim year"),
+        "growth_after_target": Field(
+            "distribution",
+            required=True,
+            doc="mean yearly spend growth after the spend claim's year; support minimum >= -1",
+        ),
         "shift_hazard": number(
-            0.0, 1.0, default=0.0, uncertain=True, doc="yearly probability of a workload shift after the claim year"
+            0.0,
+            1.0,
+            default=0.0,
+            uncertain=True,
+            doc="yearly probability of a workload shift after the spend claim's year",
         ),
         "shift_fraction": Field(
             "distribution", {"family": "fixed", "value": 0.0}, doc="fraction of spend a shift moves away, in [0, 1)"
@@ -90,9 +100,9 @@ SCHEMA: dict[str, Any] = {
             "name": Field(str, required=True, doc="a short name: the commitment coordinate"),
             "label": Field(str, "", doc="how titles call it (default: the name)"),
             "total": money(
-                required=False, uncertain=True, doc="the total, for a commitment over first_year..last_year"
+                required=False, uncertain=True, doc="the amount due by last_year, counting spend from first_year on"
             ),
-            "first_year": Field(int, required=True, doc="spend counts from this year on"),
+            "first_year": Field(int, required=True, doc="spend counts towards the commitment from this year on"),
             "last_year": Field(int, required=False, doc="the year the total is due (with total)"),
             "tranches": TableList(
                 {

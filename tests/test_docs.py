@@ -1,0 +1,135 @@
+"""The docs match the code: docs/scenario-format.md is what its generator writes and covers every bundled key."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import cloudsim
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+PAGE = DOCS / "scenario-format.md"
+SCENARIOS = sorted((ROOT / "cloudsim" / "scenarios").glob("*.toml"))
+
+
+def _generator():
+    spec = importlib.util.spec_from_file_location("make_scenario_format", DOCS / "make_scenario_format.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _documented(text: str) -> tuple[set[str], set[str], dict[str, set[str]]]:
+    """What the page documents: keys in table rows (``claims.spend.metric``), tables named by a heading
+    (``claims.spend``, ``commitments.tranches``), and each distribution family's parameters."""
+    keys: set[str] = set()
+    headed: set[str] = set()
+    tables: list[str] = []
+    families: dict[str, set[str]] = {}
+    in_families = False
+    for line in text.splitlines():
+        if line.startswith("#"):
+            tables = re.findall(r"`\[\[?([\w.]+)\]\]?`", line) if line.startswith("### ") else []
+            headed.update(tables)
+            if line.startswith("### Top level"):
+                tables = [""]
+            in_families = line.startswith("## Distribution tables")
+            continue
+        row = re.match(r"\| `(\w+)` \|([^|]*)\|", line)
+        if not row:
+            continue
+        if in_families:
+            families[row.group(1)] = set(re.findall(r"`(\w+)`", row.group(2)))
+        for t in tables:
+            keys.add(f"{t}.{row.group(1)}".lstrip("."))
+    return keys, headed, families
+
+
+def _missing(node: dict, path: str, doc: tuple[set[str], set[str], dict[str, set[str]]]) -> list[str]:
+    """Key paths of a scenario table the page does not document."""
+    keys, headed, families = doc
+    out = []
+    for k, v in node.items():
+        p = f"{path}.{k}".lstrip(".")
+        if k == "source" or (k.endswith("_source") and f"{path}.{k[: -len('_source')]}".lstrip(".") in keys):
+            continue  # provenance, documented once for every key
+        if p in headed or any(h.startswith(f"{p}.") for h in headed):  # a table (or its parent), a list of tables
+            for item in v if isinstance(v, list) else [v]:
+                out += _missing(item, p, doc)
+        elif p not in keys:
+            out.append(p)
+        elif isinstance(v, dict) and "family" in v:
+            fam = families.get(v["family"].lower())
+            if fam is None:
+                out.append(f"{p}: family {v['family']!r}")
+            else:
+                out += [f"{p}.{q}" for q in v if q != "family" and q not in fam]
+    return out
+
+
+def test_scenario_format_page_is_up_to_date():
+    assert PAGE.read_text("utf-8") == _generator().render(), "run: python docs/make_scenario_format.py"
+
+
+def test_generator_check_mode_reports_a_stale_page(tmp_path, monkeypatch):
+    gen = _generator()
+    stale = tmp_path / "scenario-format.md"
+    stale.write_text("old\n", "utf-8")
+    monkeypatch.setattr(gen, "OUT", stale)
+    assert gen.main(["--check"]) == 1
+    assert gen.main([]) == 0
+    assert gen.main(["--check"]) == 0
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_every_key_of_a_bundled_scenario_is_documented(path):
+    data = tomllib.loads(path.read_text("utf-8"))
+    assert _missing(data, "", _documented(PAGE.read_text("utf-8"))) == []
+
+
+def test_the_page_documents_every_schema_field():
+    keys, headed, families = _documented(PAGE.read_text("utf-8"))
+    # spot checks written out by hand, from the schema's tables
+    hand = ("deal.seller", "providers.start", "claims.seller_share.years", "commitments.tranches",
+            "commitments.tranches.amount", "dependence.shocks", "market.size_start", "spend.shift_hazard")  # fmt: skip
+    for key in hand:
+        assert key in keys
+    assert {"claims.spend", "claims.market_growth", "commitments", "commitments.tranches"} <= headed
+    assert families["pert"] == {"minimum", "mode", "maximum", "shape"}
+    assert "market.bogus" not in keys
+
+
+def test_the_complete_example_loads_and_simulates(tmp_path):
+    text = PAGE.read_text("utf-8")
+    block = re.search(r"```toml\n(# A made-up deal.*?)```", text, re.S).group(1)
+    path = tmp_path / "example-deal.toml"
+    path.write_text(block, "utf-8")
+    scn = cloudsim.load_scenario(path)
+    assert scn.name == "example-deal"
+    ds = cloudsim.simulate(scn, 1_000, seed=1)
+    assert list(ds["provider"].values) == ["aws", "azure", "gcp", "oracle", "other"]
+    assert list(ds["commitment"].values) == ["first", "expansion"]
+    assert scn.claim_years == {"spend": 2028, "seller_share": 2029, "market_growth": 2027}
+    # the uncertain assumptions became inputs
+    for name in ("market_volatility", "expansion_tranche_2031"):
+        assert ds[name].attrs["role"] == "input"
+    vol = ds["market_volatility"].values
+    assert 0.04 <= vol.min() and vol.max() <= 0.08
+    np.testing.assert_allclose(ds["share"].sum("provider"), 1.0, rtol=0, atol=1e-12)
+    # every key of the example is documented too
+    assert _missing(tomllib.loads(block), "", _documented(text)) == []
+
+
+def test_an_undocumented_key_is_reported():
+    doc = _documented(PAGE.read_text("utf-8"))
+    bad = {
+        "market": {"size_start": 1e9, "bogus": 1.0},
+        "spend": {"growth_after_target": {"family": "pert", "modal": 1}},
+    }
+    assert _missing(bad, "", doc) == ["market.bogus", "spend.growth_after_target.modal"]
