@@ -22,7 +22,7 @@ import matplotlib.pyplot as plt
 
 import cloudsim
 from cloudsim import plot
-from cloudsim.risk import compare, simulate_until
+from cloudsim.runs import compare, simulate_until
 
 IMG = Path(__file__).resolve().parent / "img"
 DPI = 100
@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> None:
         [
             ("probability", "commitment_met", {}, None),
             ("quantile", "cumulative_spend", {"year": 2032}, 0.95),
-            ("quantile", "openai_aws_spend", {"year": 2028}, 0.5),
+            ("quantile", "spend", {"year": 2028}, 0.5),
         ],
         seed=args.seed,
         rel_tol=0.005,
@@ -68,17 +68,17 @@ def main(argv: list[str] | None = None) -> None:
 
     pictures: dict[str, Callable[[], object]] = {
         "dashboard": lambda: plot.dashboard(ds),
-        "fan": lambda: plot.fan(ds, "openai_aws_spend", ci=True),
-        "fan_ci_2000": lambda: plot.fan(small, "openai_aws_spend", ci=True),
+        "fan": lambda: plot.fan(ds, "spend", ci=True),
+        "fan_ci_2000": lambda: plot.fan(small, "spend", ci=True),
         "fan_cumulative": lambda: plot.fan(ds, "cumulative_spend", q=(0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)),
         "fan_share": lambda: plot.fan(ds["share"], provider="aws"),
-        "compare_overlay": lambda: plot.fan(both, "openai_aws_spend"),
+        "compare_overlay": lambda: plot.fan(both, "spend"),
         "compare_grid": lambda: plot.fan(both, "cumulative_spend", layout="grid", ci=True),
         "shares": lambda: plot.shares(ds),
         "shares_stacked": lambda: plot.shares(ds, stacked=True),
         "distribution": lambda: plot.distribution(ds, "cumulative_spend", year=2032, thresholds=[38e9]),
         "distribution_cdf": lambda: plot.distribution(
-            ds, "openai_aws_spend", year=2028, thresholds=[1.5e9, 3e9], kind="cdf"
+            ds, "spend", year=2028, thresholds=[1.5e9, 3e9], kind="cdf"
         ),
         "claims": lambda: plot.claims(ds),
         "convergence": lambda: plot.convergence(history),

@@ -180,3 +180,16 @@ def test_the_minimal_model_of_the_architecture_page_runs(monkeypatch):
     ref = cloudsim.simulate(scn, 600, seed=1, start=9_400, engine="numpy")
     np.testing.assert_array_equal(ref["market_size"].values, part["market_size"].values)
     assert "compound" in cloudsim.models.list_models()
+
+
+def test_the_gallery_examples_run():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    code = _python_blocks(DOCS / "gallery.md").replace("200_000", "5_000").replace("rel_tol=0.005", "rel_tol=0.2")
+    ns: dict = {}
+    exec(compile(code, "gallery.md", "exec"), ns)
+    assert ns["ds"].sizes["trial"] == 5_000 and len(ns["history"]) > 0
+    plt.close("all")
