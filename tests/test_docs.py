@@ -193,3 +193,23 @@ def test_the_gallery_examples_run():
     exec(compile(code, "gallery.md", "exec"), ns)
     assert ns["ds"].sizes["trial"] == 5_000 and len(ns["history"]) > 0
     plt.close("all")
+
+
+def _headings(path: Path) -> set[str]:
+    return {h.strip() for h in re.findall(r"^#+ (.+)$", path.read_text("utf-8"), re.M)}
+
+
+def test_references_to_docs_from_the_code_resolve():
+    files = [*(ROOT / "cloudsim").rglob("*.py"), *(ROOT / "tests").glob("*.py"), *(ROOT / "benchmarks").glob("*.py")]
+    files += [*(ROOT / "notebooks").glob("*.ipynb"), *(ROOT / "cloudsim" / "scenarios").glob("*.toml")]
+    seen = 0
+    for p in files:
+        text = p.read_text("utf-8")
+        for page, section in re.findall(r"docs/([\w-]+\.md)`{0,2}(?:, \"([^\"]+)\")?", text):
+            seen += 1
+            assert (DOCS / page).exists(), f"{p.relative_to(ROOT)}: docs/{page} does not exist"
+            if section:
+                assert any(h.startswith(section) for h in _headings(DOCS / page)), (
+                    f"{p.relative_to(ROOT)}: no section {section!r} in docs/{page}"
+                )
+    assert seen > 10
