@@ -77,9 +77,7 @@ def main(argv: list[str] | None = None) -> None:
         "shares": lambda: plot.shares(ds),
         "shares_stacked": lambda: plot.shares(ds, stacked=True),
         "distribution": lambda: plot.distribution(ds, "cumulative_spend", year=2032, thresholds=[38e9]),
-        "distribution_cdf": lambda: plot.distribution(
-            ds, "spend", year=2028, thresholds=[1.5e9, 3e9], kind="cdf"
-        ),
+        "distribution_cdf": lambda: plot.distribution(ds, "spend", year=2028, thresholds=[1.5e9, 3e9], kind="cdf"),
         "claims": lambda: plot.claims(ds),
         "convergence": lambda: plot.convergence(history),
     }
