@@ -218,3 +218,18 @@ def test_references_to_docs_from_the_code_resolve():
                     f"{p.relative_to(ROOT)}: no section {section!r} in docs/{page}"
                 )
     assert seen > 10
+
+
+@pytest.mark.parametrize("page", ["distributions.md", "risk.md", "scenario-format.md"])
+def test_the_python_examples_of_a_page_run(page, tmp_path, monkeypatch):
+    from cloudsim import distributions
+
+    text = (DOCS / "scenario-format.md").read_text("utf-8")
+    example = re.search(r"```toml\n(# A made-up deal.*?)```", text, re.S).group(1)
+    (tmp_path / "example-deal.toml").write_text(example, "utf-8")  # the file scenario-format.md loads
+    monkeypatch.chdir(tmp_path)
+    code = _python_blocks(DOCS / page).replace("100_000", "5_000").replace("2_000_000", "200_000")
+    ns: dict = {name: getattr(distributions, name) for name in distributions.__all__}
+    ns["scn"] = cloudsim.load_scenario()
+    exec(compile(code, page, "exec"), ns)
+    assert code.strip()
