@@ -25,8 +25,8 @@ from . import accessor as _accessor  # noqa: F401  (registers ds.cloudsim; impor
 
 if TYPE_CHECKING:  # pragma: no cover
     from . import plot, risk
-    from ._io import to_netcdf
-    from .api import simulate
+    from ._io import to_netcdf, to_zarr
+    from .api import simulate, simulate_to_zarr, summarize
     from .claims import Claim, ClaimCheck, Quantity, claim, claims_from_table, parse_quantity
     from .risk import (
         check_claims,
@@ -47,9 +47,9 @@ if TYPE_CHECKING:  # pragma: no cover
 #: Where each public name lives; modules load on first use, so ``import cloudsim``
 #: costs xarray and not numba, scipy or matplotlib.
 _LAZY = {
-    "to_netcdf": "_io",
+    **dict.fromkeys(["to_netcdf", "to_zarr"], "_io"),
     **dict.fromkeys(["Claim", "ClaimCheck", "Quantity", "claim", "claims_from_table", "parse_quantity"], "claims"),
-    "simulate": "api",
+    **dict.fromkeys(["simulate", "simulate_to_zarr", "summarize"], "api"),
     **dict.fromkeys(
         [
             "check_claims",
@@ -98,8 +98,11 @@ __all__ = [
     "risk",
     "runs",
     "simulate",
+    "simulate_to_zarr",
     "simulate_until",
+    "summarize",
     "to_netcdf",
+    "to_zarr",
     "value_at_risk",
 ]
 

@@ -1,17 +1,26 @@
-"""The public entry points that join the engine and the Dataset builder: :func:`simulate`."""
+"""The public entry points that join the engine and the Dataset builder: :func:`simulate`, :func:`summarize`."""
 
 from __future__ import annotations
 
-from typing import Literal
+import functools
+import math
+from collections.abc import Mapping, Sequence
+from os import PathLike
+from pathlib import Path
+from typing import Any, Literal
 
 import numpy as np
 import xarray as xr
 
+from . import _rng
+from ._checks import check_progress
 from ._dataset import to_dataset
 from .engine import simulate_arrays
+from .engine.run import PROGRESS_MIN_TRIALS, check_run
+from .risk.bands import DEFAULT_QUANTILES
 from .scenario import Scenario
 
-__all__ = ["simulate"]
+__all__ = ["select_output", "simulate", "simulate_to_zarr", "summarize"]
 
 
 def simulate(
@@ -23,6 +32,7 @@ def simulate(
     engine: Literal["numba", "numpy"] = "numba",
     dtype: str | np.dtype = "float64",
     progress: bool | None = None,
+    chunks: int | None = None,
 ) -> xr.Dataset:
     """Simulate ``trials`` paths of the scenario.
 
@@ -44,6 +54,11 @@ def simulate(
         Storage type of the outputs (computation is always float64).
     progress : bool or None
         Show a progress bar on stderr; ``None`` shows one for runs of 2M trials or more.
+    chunks : int, optional
+        Trials per block of a lazy, Dask-backed run: nothing is simulated until computed
+        (each block by one task, on any Dask scheduler), and the computed values equal
+        the eager run's bit for bit.  ``percentile_bands`` reduces such data block by
+        block.  Needs ``cloudsim[scale]``; ``engine`` must be ``"numba"``.
 
     Returns
     -------
@@ -58,7 +73,235 @@ def simulate(
     ValueError
         For a trial count out of range or too large for this machine's memory.
     """
+    if chunks is not None:
+        from ._checks import check_dtype
+        from ._lazy import simulate_lazy
+        from .engine.schedule import check_chunk
+
+        trials, start = check_run(scenario, trials, start)
+        chunks = check_chunk(chunks, 0, "chunks")
+        if engine != "numba":
+            raise ValueError(f"engine: a lazy run (chunks=) uses the 'numba' engine, got {engine!r}")
+        key_seed = _rng.key_from_seed(seed)[1]
+        return simulate_lazy(scenario, trials, seed=int(key_seed), recorded_seed=key_seed, start=start,
+                             chunks=chunks, dtype=check_dtype(dtype))  # fmt: skip
     arrays, recorded_seed = simulate_arrays(
         scenario, trials, seed=seed, start=start, engine=engine, dtype=dtype, progress=progress
     )
     return to_dataset(arrays, scenario, start=start, seed=recorded_seed, engine=engine)
+
+
+def summarize(
+    scenario: Scenario,
+    trials: int,
+    *,
+    seed: int | np.random.SeedSequence | None,
+    q: float | Sequence[float] = DEFAULT_QUANTILES,
+    ci: float = 0.95,
+    thresholds: Mapping[str, float | Sequence[float]] | None = None,
+    bands: Literal["sketch", "exact"] = "sketch",
+    rel_error: float = 1e-4,
+    chunk: int | None = None,
+    scheduler: Any = None,
+    start: int = 0,
+    progress: bool | None = None,
+) -> xr.Dataset:
+    """What :func:`simulate` and the risk functions would give for ``trials`` trials, without keeping the trials.
+
+    The trials are simulated in tasks of ``chunk`` trials (each in blocks of 65,536) and
+    reduced to mergeable statistics: integer counts (sketch buckets, exceedances, claim
+    checks, boolean outputs) and exact sums.  The summary is therefore the same bit for
+    bit for any ``chunk``, ``scheduler`` or worker count.  Memory is bounded by one block
+    per task plus the sketches (independent of ``trials``).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Any registered model.
+    trials : int
+        Number of trials, >= 1 (any number: memory does not grow with it).
+    seed : int, numpy.random.SeedSequence or None
+        As for :func:`simulate`: the summary describes ``simulate(scenario, trials, seed=seed)``.
+    q : float or sequence of float
+        The band quantiles, in [0, 1].
+    ci : float
+        Probability of every interval, in (0, 1).
+    thresholds : mapping of str to float or sequence of float, optional
+        Exceedance thresholds per variable, ``{"spend": [1.5e9, 3e9]}``; the scenario's
+        commitment totals are added for ``cumulative_spend``.
+    bands : {"sketch", "exact"}
+        ``"sketch"``: every order statistic from the log-bucket sketch, within ``rel_error``
+        relative of the exact one (one pass).  ``"exact"``: a second pass regenerates the
+        trials and keeps the values of the buckets holding the wanted order statistics, so
+        the bands equal ``numpy.quantile`` (``percentile_bands``) of the full run bit for bit.
+    rel_error : float
+        The sketch's relative error, in [1e-6, 0.1); memory per column grows as
+        ``log(max/min) / (2 rel_error)`` counts.
+    chunk : int, optional
+        Trials per task (default 1,048,576); does not change the result.
+    scheduler : None, str or dask.distributed.Client
+        ``None``: this process; ``"synchronous"``, ``"threads"``, ``"processes"``: Dask's
+        local schedulers; a ``dask.distributed.Client`` or a scheduler address
+        (``"tcp://host:8786"``): a cluster (lost workers' tasks are recomputed).
+    start : int
+        Global index of the first trial.
+    progress : bool or None
+        Progress bar on stderr; ``None`` shows one for 2M trials or more.
+
+    Returns
+    -------
+    xarray.Dataset
+        For every output and input ``v`` with dim ``trial``: ``v`` (exactly the dims and
+        coords of ``percentile_bands(ds[v], q=q)``), ``v_ci`` (those of
+        ``quantile_intervals``), ``v_mean``, ``v_sd``, ``v_mean_mcse``, ``v_mean_ci``,
+        ``v_min``, ``v_max``, ``v_hist`` (dim ``bin``) with ``v_bin_edges`` (dim
+        ``bin_edge``); with thresholds, ``v_exceedance``, ``v_exceedance_ci`` and
+        ``v_exceedance_count`` (dim ``v_threshold``); for a boolean output (e.g.
+        ``commitment_met``) ``v_probability``, ``v_probability_ci``, ``v_count``; the
+        claims' checks (``claim_probability``, ``claim_probability_ci``, ``claim_count`` on
+        dim ``claim_check``).  Attrs as :func:`simulate`'s plus ``summary`` (the bands
+        mode), ``rel_error``, ``ci_prob``.  ``docs/scale-out.md`` describes the layout.
+
+    Raises
+    ------
+    ValueError
+        For out-of-range arguments, an unknown variable in ``thresholds`` or an
+        unreachable scheduler address.
+    """
+    from . import _summary as S
+    from ._checks import check_ci
+    from .engine import schedule
+    from .engine.quantiles import exact_targets
+    from .risk._intervals import check_q
+
+    trials, start = check_run(scenario, trials, start)
+    qs = check_q(q)
+    ci = check_ci(ci)
+    if bands not in ("sketch", "exact"):
+        raise ValueError(f"bands: must be 'sketch' or 'exact', got {bands!r}")
+    if isinstance(rel_error, bool) or not isinstance(rel_error, (int, float)) or not 1e-6 <= rel_error < 0.1:
+        raise ValueError(f"rel_error: must be a number in [1e-6, 0.1), got {rel_error!r}")
+    chunk = schedule.check_chunk(chunk, DEFAULT_CHUNK)
+    progress = check_progress(progress)
+    thr = _check_thresholds(thresholds, scenario)
+    key, recorded_seed = _rng.key_from_seed(seed)
+    plan = S.make_plan(scenario, key, thr, float(rel_error))
+    sched = schedule.check_scheduler(scheduler)
+    show = trials >= PROGRESS_MIN_TRIALS if progress is None else progress
+    spans = schedule.ranges(start, trials, chunk)
+    total = schedule.map_reduce(functools.partial(S.summarize_range, plan), S.merge, spans, scheduler=sched,
+                                progress=show)  # fmt: skip
+    exact = None
+    if bands == "exact":
+        targets, sizes = exact_targets(total.sketches, qs, ci)
+        task = functools.partial(S.summarize_range, plan, targets=targets, sizes=sizes)
+        kept = schedule.map_reduce(task, S.merge, spans, scheduler=sched, progress=show, desc="exact pass").kept
+        exact = (targets, kept)
+    template_arrays, _ = simulate_arrays(scenario, 1, seed=0, progress=False)  # layout only
+    template = to_dataset(template_arrays, scenario, start=start, seed=recorded_seed, engine="numba")
+    return S.summary_dataset(plan, total, template, qs, ci, bands=bands, exact=exact)
+
+
+#: Trials per task of :func:`summarize` when ``chunk`` is not given.
+DEFAULT_CHUNK = 1 << 20
+
+
+def _check_thresholds(thresholds: Any, scenario: Scenario) -> dict[str, np.ndarray]:
+    out: dict[str, np.ndarray] = {}
+    if thresholds is not None:
+        if not isinstance(thresholds, Mapping):
+            raise TypeError(
+                f"thresholds: expected a mapping of variable name to numbers, got {type(thresholds).__name__}"
+            )
+        for name, value in thresholds.items():
+            try:
+                arr = np.atleast_1d(np.asarray(value, dtype=np.float64))
+            except (TypeError, ValueError):
+                raise TypeError(
+                    f"thresholds[{name!r}]: expected a number or a sequence of numbers, got {value!r}"
+                ) from None
+            if arr.ndim != 1 or not np.all(np.isfinite(arr)):
+                raise ValueError(f"thresholds[{name!r}]: expected finite numbers, got {value!r}")
+            out[str(name)] = arr
+    totals = [c.total for c in scenario.commitments if math.isfinite(c.total)]
+    names = {o.name for o in scenario.model.outputs(scenario.to_dict())}
+    if totals and "cumulative_spend" in names:
+        have = out.get("cumulative_spend", np.zeros(0))
+        out["cumulative_spend"] = np.unique(np.concatenate([have, totals]))
+    return out
+
+
+def select_output(ds: xr.Dataset, keep: Sequence[str] | None = None, years: Sequence[int] | None = None) -> xr.Dataset:
+    """``ds`` restricted to the variables ``keep`` and the years ``years`` (either may be None: all).
+
+    Raises
+    ------
+    ValueError
+        For a variable or a year the Dataset does not have (the message lists what it has).
+    """
+    if keep is not None:
+        keep = [str(k) for k in keep]
+        unknown = [k for k in keep if k not in ds.data_vars]
+        if unknown:
+            raise ValueError(f"keep: unknown variable(s) {unknown}; allowed: {sorted(map(str, ds.data_vars))}")
+        ds = ds[keep]
+    if years is not None:
+        years = [int(y) for y in years]
+        have = [int(y) for y in ds["year"].values] if "year" in ds.coords else []
+        missing = [y for y in years if y not in have]
+        if missing:
+            raise ValueError(f"years: {missing} not simulated; allowed: {have}")
+        ds = ds.sel(year=years)
+    return ds
+
+
+def simulate_to_zarr(
+    scenario: Scenario,
+    trials: int,
+    path: str | PathLike[str],
+    *,
+    seed: int | np.random.SeedSequence | None,
+    chunk: int = 1 << 18,
+    keep: Sequence[str] | None = None,
+    years: Sequence[int] | None = None,
+    dtype: str | np.dtype = "float64",
+    encoding: dict | None = None,
+    overwrite: bool = False,
+    scheduler: Any = None,
+) -> Path:
+    """Simulate ``trials`` trials straight into a Zarr store, block by block (memory: a few blocks).
+
+    Parameters
+    ----------
+    scenario, trials, seed, dtype
+        As for :func:`simulate`.
+    path : path
+        The store (a directory); it appears only once complete (see :func:`cloudsim.to_zarr`).
+    chunk : int
+        Trials per block and per Zarr chunk.
+    keep : sequence of str, optional
+        The variables to write (default: all).
+    years : sequence of int, optional
+        The years to write (default: all).
+    encoding : dict, optional
+        Per-variable Zarr encoding (compressors, chunks), passed to ``xarray.Dataset.to_zarr``.
+    overwrite : bool
+        Replace an existing store at ``path``.
+    scheduler : None or str
+        A Dask scheduler name for the writing (default: Dask's, or an active ``Client``).
+
+    Returns
+    -------
+    pathlib.Path
+        The store, readable with ``xarray.open_zarr``; equal to ``simulate(...)`` bit for bit.
+    """
+    import contextlib
+
+    import dask
+
+    from ._io import to_zarr
+
+    ds = select_output(simulate(scenario, trials, seed=seed, chunks=chunk, dtype=dtype), keep, years)
+    ctx = dask.config.set(scheduler=scheduler) if scheduler is not None else contextlib.nullcontext()
+    with ctx:
+        return to_zarr(ds, path, encoding=encoding, overwrite=overwrite)

@@ -1,4 +1,4 @@
-"""The ``cloudsim`` command: ``cloudsim run [SCENARIO] --trials N --seed S --out F.nc --plot F.png``."""
+"""The ``cloudsim`` command: ``cloudsim run [SCENARIO] --trials N --seed S --out F.nc|F.zarr [--summary]``."""
 
 from __future__ import annotations
 
@@ -53,7 +53,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--trials", type=_trials, default=1_000_000, help="number of trials, e.g. 1000000 or 1e6")
     run.add_argument("--seed", type=_seed, default=None, help="seed (default: fresh entropy, printed)")
-    run.add_argument("--out", default=None, help="write the Dataset as netCDF to this file")
+    run.add_argument(
+        "--out", default=None, help="write the Dataset as netCDF (FILE.nc, compressed) or stream it to Zarr (FILE.zarr)"
+    )
+    run.add_argument(
+        "--summary",
+        action="store_true",
+        help="summaries only, in bounded memory (the default when the full run would not fit in memory)",
+    )
+    run.add_argument("--bands", choices=("sketch", "exact"), default="sketch", help="summary bands (default sketch)")
+    run.add_argument("--scheduler", default=None, help="Dask scheduler address (tcp://host:8786) for the summary")
+    run.add_argument("--workers", type=int, default=None, help="run the summary on a local cluster of N processes")
+    run.add_argument("--chunk", type=_trials, default=None, help="trials per task (summary) or per Zarr chunk")
+    run.add_argument("--keep", default=None, help="variables to write to --out, comma separated (default: all)")
+    run.add_argument("--years", default=None, help="years to write to --out, comma separated (default: all)")
     run.add_argument(
         "--plot",
         default=None,
@@ -205,33 +218,118 @@ def _compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def summary_of_summary(sm, scn) -> str:
+    """What ``cloudsim run --summary`` prints: the headline bands, commitments and claim checks of a summary."""
+    d = scn.to_dict()
+    out = [f"cloudsim: scenario {scn.name!r}, {sm.attrs['trials']:,} trials (summary: {sm.attrs['summary']} bands), "
+           f"seed {sm.attrs['seed']}", ""]  # fmt: skip
+    for name, sel in scn.model.headline(d):
+        da = sm[name].sel(sel) if sel else sm[name]
+        title = da.attrs.get("long_name", name) + (f": {sel['provider']}" if "provider" in sel else "")
+        out += [title, _bands_table(da, _fmt_value(da.attrs.get("units", ""))), ""]
+    if "commitment_met_probability" in sm:
+        p, ci = sm["commitment_met_probability"], sm["commitment_met_probability_ci"]
+        coms = scn.commitments
+        for k, c in enumerate(coms):
+            pk = p.isel(commitment=k) if "commitment" in p.dims else p
+            lo, hi = (ci.isel(commitment=k) if "commitment" in ci.dims else ci).values
+            out.append(f"P({c.label} met) = {float(pk):.4f} (95% CI {lo:.4f}-{hi:.4f})")
+    if "claim_probability" in sm:
+        out += ["", "Claims (inputs of the model): stated vs simulated probability, 95% Wilson interval"]
+        cp = sm["claim_probability"]
+        for k in range(cp.sizes["claim_check"]):
+            r = cp.isel(claim_check=k)
+            lo, hi = sm["claim_probability_ci"].isel(claim_check=k).values
+            mark = "ok " if lo <= float(r["stated"]) <= hi else "OFF"
+            out.append(
+                f"  [{mark}] {r['claim'].values!s:<15} {r['which'].values!s:<6} {int(r['claim_year'])}  "
+                f"{r['statement'].values!s:<28} simulated {float(r):.4f} ({lo:.4f}-{hi:.4f})"
+            )
+    return "\n".join(out)
+
+
+def _list_arg(text: str | None, name: str, kind: type) -> list | None:
+    if text is None:
+        return None
+    try:
+        return [kind(t.strip()) for t in text.split(",") if t.strip()]
+    except ValueError:
+        raise ValueError(f"{name}: expected a comma-separated list, got {text!r}") from None
+
+
+def _run_summary(args: argparse.Namespace, scn) -> int:
+    from . import summarize
+    from ._io import to_netcdf
+
+    if args.workers is not None and args.scheduler is not None:
+        raise ValueError("--workers and --scheduler: give one of them")
+    if args.workers is not None and args.workers < 1:
+        raise ValueError(f"--workers: must be >= 1, got {args.workers}")
+    t0 = time.perf_counter()
+    kwargs = dict(seed=args.seed, bands=args.bands, chunk=args.chunk, progress=False if args.no_progress else None)
+    if args.workers is not None:
+        from distributed import Client, LocalCluster
+
+        with (
+            LocalCluster(n_workers=args.workers, threads_per_worker=1, dashboard_address=None) as cluster,
+            Client(cluster) as client,
+        ):
+            sm = summarize(scn, args.trials, scheduler=client, **kwargs)
+    else:
+        sm = summarize(scn, args.trials, scheduler=args.scheduler, **kwargs)
+    elapsed = time.perf_counter() - t0
+    print(summary_of_summary(sm, scn))
+    print(f"\nsummarised in {elapsed:.2f} s ({args.trials / elapsed:,.0f} trials/s)", file=sys.stderr)
+    if args.out:
+        to_netcdf(sm, args.out)
+        print(f"wrote {args.out}", file=sys.stderr)
+    return 0
+
+
 def _run(args: argparse.Namespace) -> int:
     from . import load_scenario, simulate
     from ._io import atomic_write, check_writable, to_netcdf
+    from .engine.run import MEMORY_SHARE, fits_in_memory, memory_bytes, output_bytes
 
-    if args.out:
+    zarr_out = bool(args.out) and str(args.out).rstrip("/").endswith(".zarr")
+    if args.out and not zarr_out:
         check_writable(args.out, what="--out")
     if args.plot:
         check_writable(args.plot, what="--plot")
+    keep, years = _list_arg(args.keep, "--keep", str), _list_arg(args.years, "--years", int)
     scn = load_scenario(args.scenario)
+    dtype = "float32" if args.float32 else "float64"
+    if zarr_out and not args.summary:
+        return _run_zarr(args, scn, keep, years, dtype)
+    import numpy as np
+
+    if not args.summary and not fits_in_memory(scn, args.trials, np.dtype(dtype)):
+        need, avail = output_bytes(scn, args.trials, np.dtype(dtype)), memory_bytes() or 0
+        print(
+            f"cloudsim: {args.trials:,} trials need about {need / 2**30:,.1f} GiB, more than {MEMORY_SHARE:.0%} of "
+            f"this machine's {avail / 2**30:,.1f} GiB: printing summaries only (--summary), in bounded memory; "
+            "use --out FILE.zarr to stream the paths to disk",
+            file=sys.stderr,
+        )
+        args.summary = True
+    if args.summary or args.scheduler or args.workers:
+        if args.plot:
+            raise ValueError("--plot: needs the trials; not available with --summary")
+        return _run_summary(args, scn)
     print(
         f"simulating {args.trials:,} trials of {scn.name!r} "
         "(the first run on a machine also compiles the numba kernels: about 15 s, cached afterwards)",
         file=sys.stderr,
     )
     t0 = time.perf_counter()
-    ds = simulate(
-        scn,
-        args.trials,
-        seed=args.seed,
-        dtype="float32" if args.float32 else "float64",
-        progress=False if args.no_progress else None,
-    )
+    ds = simulate(scn, args.trials, seed=args.seed, dtype=dtype, progress=False if args.no_progress else None)
     elapsed = time.perf_counter() - t0
     print(summary(ds, scn))
     print(f"\nsimulated in {elapsed:.2f} s ({ds.nbytes / 2**20:,.0f} MiB)", file=sys.stderr)
     if args.out:
-        to_netcdf(ds, args.out)
+        from .api import select_output
+
+        to_netcdf(select_output(ds, keep, years), args.out)
         print(f"wrote {args.out}", file=sys.stderr)
     if args.plot:
         import matplotlib
@@ -245,6 +343,24 @@ def _run(args: argparse.Namespace) -> int:
         atomic_write(args.plot, lambda tmp: fig.savefig(tmp, format="png", dpi=100), what="--plot")
         plt.close(fig)
         print(f"wrote {args.plot}", file=sys.stderr)
+    return 0
+
+
+def _run_zarr(args: argparse.Namespace, scn, keep, years, dtype: str) -> int:
+    import xarray as xr
+
+    from . import simulate_to_zarr
+
+    if args.plot:
+        raise ValueError("--plot: not available with a Zarr --out (plot from xarray.open_zarr(path) instead)")
+    t0 = time.perf_counter()
+    chunk = args.chunk or 1 << 18
+    path = simulate_to_zarr(scn, args.trials, args.out, seed=args.seed, chunk=chunk, keep=keep, years=years,
+                            dtype=dtype)  # fmt: skip
+    print(f"wrote {path} in {time.perf_counter() - t0:.2f} s", file=sys.stderr)
+    ds = xr.open_zarr(path)
+    if keep is None and years is None:
+        print(summary(ds, scn))
     return 0
 
 

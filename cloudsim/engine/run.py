@@ -17,7 +17,7 @@ from .. import _rng
 from .._checks import check_dtype, check_int, check_progress
 from ..scenario import Scenario
 
-__all__ = ["CHUNK", "ENGINES", "allocate", "simulate_arrays"]
+__all__ = ["CHUNK", "ENGINES", "allocate", "check_run", "simulate_arrays"]
 
 ENGINES = ("numba", "numpy")
 #: Trials per kernel call: the progress bar's step; results do not depend on it.
@@ -51,20 +51,48 @@ def allocate(scenario: Scenario, trials: int, dtype: np.dtype) -> dict[str, np.n
     return out
 
 
-def _check_memory(scenario: Scenario, trials: int, dtype: np.dtype) -> None:
-    need = output_bytes(scenario, trials, dtype)
+def memory_bytes() -> int | None:
+    """The machine's physical memory in bytes (None where it cannot be read)."""
     try:
         import os
 
-        avail = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError, AttributeError):  # pragma: no cover - not POSIX
+        return None
+
+
+def fits_in_memory(scenario: Scenario, trials: int, dtype: np.dtype) -> bool:
+    """Whether a full run's outputs fit in :data:`MEMORY_SHARE` of the machine's memory."""
+    avail = memory_bytes()
+    return avail is None or output_bytes(scenario, trials, dtype) <= MEMORY_SHARE * avail
+
+
+def _check_memory(scenario: Scenario, trials: int, dtype: np.dtype) -> None:
+    need = output_bytes(scenario, trials, dtype)
+    avail = memory_bytes()
+    if avail is None:  # pragma: no cover - not POSIX
         return
     if need > MEMORY_SHARE * avail:
         raise ValueError(
             f"trials: {trials:,} trials need about {need / 2**30:,.1f} GiB for their outputs, more than "
-            f"{MEMORY_SHARE:.0%} of this machine's {avail / 2**30:,.1f} GiB; run fewer trials, or split the run "
-            f"with start= (trials depend only on their index)"
+            f"{MEMORY_SHARE:.0%} of this machine's {avail / 2**30:,.1f} GiB; for bands, probabilities and "
+            f"histograms in bounded memory use cloudsim.summarize(scenario, {trials}, seed=...) (or `cloudsim run "
+            f"--summary`); for the paths use simulate(..., chunks=1_000_000) (lazy, Dask-backed) or "
+            f"cloudsim.simulate_to_zarr"
         )
+
+
+def check_run(scenario: Scenario, trials: int, start: int) -> tuple[int, int]:
+    """The checks every run shares: a Scenario, ``trials >= 1``, ``start >= 0``, ``start + trials <= 2**62``."""
+    if not isinstance(scenario, Scenario):
+        raise TypeError(
+            f"scenario: expected a cloudsim.Scenario (see cloudsim.load_scenario), got {type(scenario).__name__}"
+        )
+    trials = check_int(trials, "trials", 1)
+    start = check_int(start, "start", 0)
+    if start + trials > 2**62:
+        raise ValueError(f"start + trials: must be <= 2**62, got {start + trials}")
+    return trials, start
 
 
 def simulate_arrays(
@@ -81,14 +109,7 @@ def simulate_arrays(
 
     Same parameters as :func:`cloudsim.simulate`; see there.
     """
-    if not isinstance(scenario, Scenario):
-        raise TypeError(
-            f"scenario: expected a cloudsim.Scenario (see cloudsim.load_scenario), got {type(scenario).__name__}"
-        )
-    trials = check_int(trials, "trials", 1)
-    start = check_int(start, "start", 0)
-    if start + trials > 2**62:
-        raise ValueError(f"start + trials: must be <= 2**62, got {start + trials}")
+    trials, start = check_run(scenario, trials, start)
     if engine not in ENGINES:
         raise ValueError(f"engine: must be one of {ENGINES}, got {engine!r}")
     dt = check_dtype(dtype)

@@ -44,13 +44,18 @@ def percentile_bands(
     xarray.Dataset or xarray.DataArray
         The same variables (those with ``dim``) with ``dim`` replaced by a leading
         ``quantile`` dim, as float64; values equal ``numpy.quantile(..., method="linear")``
-        bit for bit (computed by selection, columns in parallel).
+        bit for bit (computed by selection, columns in parallel; Dask-backed data is
+        reduced block by block in two passes, never loaded whole, to the same values).
         Attributes (``units``, ``long_name``) are kept.  With ``ci``, always a Dataset:
         each band ``v`` (a DataArray input is named by its ``name``, else ``"bands"``)
         and its interval ``v_ci`` (the dims of ``v`` plus ``ci_bound`` = lower, upper;
         attrs ``ci_kind``, ``ci_prob``).
     """
     qs = check_q(q)
+    from .streaming import is_chunked, percentile_bands_chunked
+
+    if is_chunked(obj):
+        return percentile_bands_chunked(obj, qs, dim=dim, ci=ci)
     if isinstance(obj, xr.DataArray):
         bands: xr.Dataset | xr.DataArray = _bands_da(obj, qs, dim)
     elif isinstance(obj, xr.Dataset):
