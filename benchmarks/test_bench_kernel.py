@@ -59,3 +59,50 @@ def test_kernel(benchmark, scn, setup, _numba_threads, version):
     for name, arr in other.items():
         np.testing.assert_array_equal(held["out"][name][: arr.shape[0]], arr, err_msg=name)
     benchmark.extra_info.update(kind="kernel", version=version, trials=trials, threads=_numba_threads)
+
+
+FIRST_CALL = """
+import json, sys, time
+sys.path.insert(0, {bench!r})
+import numpy as np
+import cloudsim
+from cloudsim import _rng
+from cloudsim.engine import allocate
+from _kernel_v01 import pack_v01, simulate_trials
+scn = cloudsim.load_scenario()
+packed = scn.pack()
+key, _ = _rng.key_from_seed(1)
+out = allocate(scn, 1000, np.dtype(np.float64))
+t0 = time.perf_counter()
+if {version!r} == "v01":
+    simulate_trials(
+        np.uint64(key), np.int64(0), np.int64(0), np.int64(1000), *pack_v01(packed),
+        out["market_size"], out["share"], out["spend"], out["cumulative_spend"], out["seller_revenue"],
+        out["buyer_share_of_seller"], out["inputs"], out["commitment_shortfall"], out["commitment_met"],
+    )
+else:
+    scn.model.run(key, 0, 0, 1000, packed, out)
+print(json.dumps({{"compile_s": time.perf_counter() - t0}}))
+"""
+
+
+@pytest.mark.benchmark(group="kernel-compile")
+@pytest.mark.parametrize("version", ["v01", "v02"])
+def test_kernel_compile(benchmark, run_python, tmp_path, quick, version):
+    """The first call of each kernel in a fresh interpreter with an empty numba cache (the kernel is compiled)."""
+    from pathlib import Path
+
+    code = FIRST_CALL.format(bench=str(Path(__file__).parent), version=version)
+    runs: list[float] = []
+
+    def setup():
+        path = tmp_path / f"cache{len(runs)}"
+        path.mkdir()
+        return (path,), {}
+
+    def first_call(path) -> None:
+        runs.append(run_python(code, env={"NUMBA_CACHE_DIR": str(path)})["compile_s"])
+
+    benchmark.pedantic(first_call, setup=setup, rounds=1 if quick else 3)
+    assert runs and all(0.0 < r < 900.0 for r in runs)
+    benchmark.extra_info.update(kind="kernel_compile", version=version, compile_s=min(runs))

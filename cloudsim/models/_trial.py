@@ -129,29 +129,31 @@ def t_to_normal(t: float, df: np.int64) -> float:
     return -ndtri(tail) if t > 0 else ndtri(tail)
 
 
-def sparse_rows(chol: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The non-zero columns of each row of a lower-triangular factor: ``(cols, nnz)``.
+def sparse_rows(chol: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A lower-triangular factor's non-zero entries, row by row: ``(values, cols, row_start)``.
 
-    Leaving out the zero terms changes no sum (adding ``0.0 * z`` to a non-zero
-    sum leaves it unchanged), so the sparse product is the dense one, bit for bit.
+    Row ``k``'s entries are ``values[row_start[k]:row_start[k + 1]]`` at columns
+    ``cols[...]``, in increasing column order.  Leaving out the zero terms changes
+    no sum (adding ``0.0 * z`` to a non-zero sum leaves it unchanged), so the
+    sparse product is the dense one, bit for bit.
     """
     n = chol.shape[0]
-    cols = np.zeros((n, n), dtype=np.int64)
-    nnz = np.zeros(n, dtype=np.int64)
-    for k in range(n):
-        nz = np.flatnonzero(chol[k, : k + 1])
-        cols[k, : nz.size] = nz
-        nnz[k] = nz.size
-    return cols, nnz
+    rows = [np.flatnonzero(chol[k, : k + 1]) for k in range(n)]
+    # unsigned indices: the kernel then needs no negative-index wraparound per term
+    cols = np.concatenate([np.zeros(0, dtype=np.int64), *rows]).astype(np.uint64)
+    values = np.concatenate([np.zeros(0), *(chol[k, r] for k, r in enumerate(rows))]).astype(np.float64)
+    row_start = np.zeros(n + 1, dtype=np.uint64)
+    row_start[1:] = np.cumsum([r.size for r in rows])
+    return values, cols, row_start
 
 
 @numba.njit(cache=True, inline="always")
-def draw_inputs(s, ki, wi, fi, n, chol, cols, nnz, student, df, in_code, in_par, in_tab, z, x) -> None:
+def draw_inputs(s, ki, wi, fi, n, values, cols, row_start, student, df, in_code, in_par, in_tab, z, x) -> None:
     """Draw the trial's ``n`` per-trial inputs into ``x[:n]`` (``z`` is scratch of length ``n``).
 
-    ``n`` standard normals, correlated by the lower Cholesky factor ``chol`` of the
-    copula (row ``k`` sums only its ``nnz[k]`` non-zero columns ``cols[k, :nnz[k]]``,
-    in increasing order: the same sum as the dense one, see :func:`sparse_rows`);
+    ``n`` standard normals, correlated by the lower Cholesky factor of the copula
+    in the row-by-row sparse form of :func:`sparse_rows` (row ``k`` sums its
+    non-zero terms in increasing column order: the same sum as the dense one);
     for the Student-t copula (``student``) divided by ``sqrt(chi2_df / df)`` and
     mapped back to normal scores; then each input's value at its score.
     """
@@ -166,9 +168,8 @@ def draw_inputs(s, ki, wi, fi, n, chol, cols, nnz, student, df, in_code, in_par,
         scale = 1.0 / math.sqrt(chi2 / df)
     for k in range(n):
         acc = 0.0
-        for m in range(nnz[k]):
-            j = cols[k, m]
-            acc += chol[k, j] * z[j]
+        for m in range(row_start[k], row_start[k + 1]):
+            acc += values[m] * z[cols[m]]
         if student:
             acc = t_to_normal(acc * scale, df)
         x[k] = input_from_z(in_code[k], in_par[k], in_tab[k], acc)

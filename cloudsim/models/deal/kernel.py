@@ -70,7 +70,7 @@ class Scalars(NamedTuple):
 @numba.njit(cache=True, parallel=True, fastmath=False)
 def simulate_deal(
     key, start, lo, hi, p,
-    in_code, in_par, in_tab, chol, chol_cols, chol_nnz, shock_chol, fixed, shift_par, shift_tab,
+    in_code, in_par, in_tab, chol_val, chol_col, chol_row, shock_chol, fixed, shift_par, shift_tab,
     alr_start, others, com_first, tr_com, tr_due, tr_slot,
     market, share, spend, cumulative, revenue, buyer_share, inputs, shortfall, met,
 ) -> None:  # fmt: skip
@@ -79,7 +79,7 @@ def simulate_deal(
     n_years = market.shape[1]
     n_others = others.shape[0]
     n_com = com_first.shape[0]
-    n_tr = tr_com.shape[0]
+    n_tr = tr_com.shape[0]  # tranches, by commitment, then due year
     # bridge weights sqrt((h - t) / (h + 1 - t)) per process and year, computed once (the same value as in the loop)
     bw = np.zeros((3, n_years))
     for q in range(3):
@@ -92,17 +92,16 @@ def simulate_deal(
         z = np.empty(max(p.n_drawn, 1))
         x = fixed.copy()
         e = np.empty(p.n_shocks)
-        ec = np.empty(p.n_shocks)
+        ec = e if p.shocks_independent else np.empty(p.n_shocks)  # the identity factor leaves them unchanged
         y = np.empty(n_others)
         ey = np.empty(n_others)
-        cum_c = np.empty(n_com)
-        due_c = np.empty(n_com)
+        sp_t = np.empty(n_years)
         i0 = lo + b * BLOCK
         i1 = min(i0 + BLOCK, hi)
         for i in range(i0, i1):
             seed_trial(s, key, start + i)
             draw_inputs(
-                s, ki, wi, fi, p.n_drawn, chol, chol_cols, chol_nnz, p.student, p.df, in_code, in_par, in_tab, z, x
+                s, ki, wi, fi, p.n_drawn, chol_val, chol_col, chol_row, p.student, p.df, in_code, in_par, in_tab, z, x
             )
             for k in range(p.n_drawn):
                 inputs[i, k] = x[k]
@@ -122,20 +121,12 @@ def simulate_deal(
             drift_s = math.log1p(x[p.spend_growth_late]) - 0.5 * sig_s * sig_s
             for j in range(n_others):
                 y[j] = alr_start[j]
-            for c in range(n_com):
-                cum_c[c] = 0.0
-                due_c[c] = 0.0
-                shortfall[i, c] = 0.0
-                met[i, c] = True
             cum = 0.0
             for t in range(n_years):
                 if t > 0:
                     for k in range(p.n_shocks):
                         e[k] = next_normal(s, ki, wi, fi)
-                    if p.shocks_independent:  # the identity factor would leave them unchanged
-                        for k in range(p.n_shocks):
-                            ec[k] = e[k]
-                    else:
+                    if not p.shocks_independent:  # the identity factor would leave them unchanged
                         for k in range(p.n_shocks):
                             acc = 0.0
                             for j in range(k + 1):
@@ -172,8 +163,6 @@ def simulate_deal(
                         xa = xa_h
                     else:
                         xa += sig_a * e_a
-                    for j in range(n_others):
-                        y[j] += sig_o * ec[3 + j]
                 m = math.exp(lm)
                 sp = math.exp(ls) if t > 0 else sp_0
                 if t == hs:
@@ -185,6 +174,8 @@ def simulate_deal(
                 rest = 1.0 - sa if sa < 0.5 else ea / (1.0 + ea)
                 den = 1.0
                 for j in range(n_others):
+                    if t > 0:
+                        y[j] += sig_o * ec[3 + j]
                     ey[j] = math.exp(y[j])
                     den += ey[j]
                 if t >= p.cum_first:
@@ -199,12 +190,22 @@ def simulate_deal(
                 cumulative[i, t] = cum
                 revenue[i, t] = rev
                 buyer_share[i, t] = sp / rev
-                for c in range(n_com):
-                    if t >= com_first[c]:
-                        cum_c[c] += sp
-                for k in range(n_tr):
-                    if tr_due[k] == t:
-                        c = tr_com[k]
-                        due_c[c] += x[tr_slot[k]]
-                        shortfall[i, c] = max(shortfall[i, c], max(due_c[c] - cum_c[c], 0.0))
-                        met[i, c] = met[i, c] and cum_c[c] >= due_c[c]
+                sp_t[t] = sp
+            # commitments, each from its own first year, checked at its tranches' due years in year order
+            k = 0
+            for c in range(n_com):
+                cum_c = 0.0
+                due_c = 0.0
+                gap = 0.0
+                ok = True
+                t = com_first[c]
+                while k < n_tr and tr_com[k] == c:
+                    while t <= tr_due[k]:
+                        cum_c += sp_t[t]
+                        t += 1
+                    due_c += x[tr_slot[k]]
+                    gap = max(gap, max(due_c - cum_c, 0.0))
+                    ok = ok and cum_c >= due_c
+                    k += 1
+                shortfall[i, c] = gap
+                met[i, c] = ok

@@ -64,8 +64,7 @@ class Packed:
     in_par: np.ndarray
     in_tab: np.ndarray
     chol: np.ndarray
-    chol_cols: np.ndarray
-    chol_nnz: np.ndarray
+    chol_sparse: tuple[np.ndarray, np.ndarray, np.ndarray]
     shock_chol: np.ndarray
     fixed: np.ndarray
     shift_par: np.ndarray
@@ -345,11 +344,13 @@ class DealModel(Model):
         k = 0
         for c_idx, c in enumerate(coms):
             due = [t["year"] for t in c["tranches"]] if "tranches" in c else [c["last_year"]]
-            for year in due:
+            slots = [pos[f"tranche:{k + j}"] for j in range(len(due))]
+            k += len(due)
+            # the kernel checks a commitment's tranches in year order (stable: a year's tranches as listed)
+            for year, slot in sorted(zip(due, slots, strict=True), key=lambda ys: ys[0]):
                 tr_com.append(c_idx)
                 tr_due.append(year - y0)
-                tr_slot.append(pos[f"tranche:{k}"])
-                k += 1
+                tr_slot.append(slot)
         shift = from_dict(d["spend"]["shift_fraction"])
         dists = tuple(v.distribution for _, v in drawn)
         scalars = Scalars(
@@ -375,14 +376,13 @@ class DealModel(Model):
             in_par=np.stack([x.packed() for x in dists]),
             in_tab=np.stack([z_table(x) for x in dists]),
             chol=copula_cholesky,
-            chol_cols=sparse_rows(copula_cholesky)[0],
-            chol_nnz=sparse_rows(copula_cholesky)[1],
+            chol_sparse=sparse_rows(copula_cholesky),
             shock_chol=shock_cholesky,
             fixed=fixed,
             shift_par=shift.packed(),
             shift_tab=z_table(shift),
             alr_start=np.array([math.log(start[p] / start[ref]) for p in others]),
-            others=np.array([names.index(p) for p in others], dtype=np.int64),
+            others=np.array([names.index(p) for p in others], dtype=np.uint64),  # unsigned: no wraparound
             com_first=np.array([c["first_year"] - y0 for c in coms], dtype=np.int64),
             tr_com=np.array(tr_com, dtype=np.int64),
             tr_due=np.array(tr_due, dtype=np.int64),
@@ -393,7 +393,7 @@ class DealModel(Model):
         n = out["spend"].shape[0]
         simulate_deal(
             np.uint64(key), np.int64(start), np.int64(lo), np.int64(hi), pk.scalars,
-            pk.in_code, pk.in_par, pk.in_tab, pk.chol, pk.chol_cols, pk.chol_nnz, pk.shock_chol,
+            pk.in_code, pk.in_par, pk.in_tab, *pk.chol_sparse, pk.shock_chol,
             pk.fixed, pk.shift_par, pk.shift_tab,
             pk.alr_start, pk.others, pk.com_first, pk.tr_com, pk.tr_due, pk.tr_slot,
             out["market_size"], out["share"], out["spend"], out["cumulative_spend"], out["seller_revenue"],
