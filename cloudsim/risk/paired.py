@@ -17,7 +17,8 @@ from ._intervals import (
     check_ci,
     check_levels,
     ci_like,
-    quantile_se,
+    paired_quantile_se,
+    smoothed_quantiles,
     z_value,
 )
 
@@ -48,12 +49,17 @@ def paired_difference(
       ``mean(d) +/- z * sd(d) / sqrt(n)`` -- the pairing enters through ``sd(d)``;
     * ``"quantile"``, ``method="asymptotic"`` (default): the Bahadur representation
       ``Q_hat - xi ~ (q - F_n(xi)) / f(xi)`` applied to both scenarios; its variance
-      ``se_a^2 + se_b^2 - 2 rho se_a se_b`` uses the order-statistic standard errors
-      of :func:`mcse` and ``rho``, the correlation of the indicators
-      ``1{X_a <= Q_a}``, ``1{X_b <= Q_b}`` across paired trials;
-    * ``"quantile"``, ``method="bootstrap"``: paired percentile bootstrap, trials
-      resampled jointly with ``numpy.random.default_rng(boot_seed)``, ``n_boot``
-      replicates (slow for big runs).
+      ``(se_a - se_b)^2 + delta se_a se_b / (q (1 - q))`` uses the order-statistic
+      standard errors of :func:`mcse` and ``delta``, the share of trials below their
+      quantile in one scenario and above it in the other, averaged over the ranks of
+      the order-statistic window (at the single rank it rests on one or two trials
+      under common random numbers and the interval collapsed);
+    * ``"quantile"``, ``method="bootstrap"``: paired smoothed bootstrap, trials
+      resampled jointly (one index draw for both scenarios) with
+      ``numpy.random.default_rng(boot_seed)``, ``n_boot`` replicates of the
+      difference of slightly smoothed quantiles (the mean of a few order statistics
+      around the quantile), and the interval ``estimate +/- z * sd(replicates)``
+      (slow for big runs).
 
     With independent seeds the same formulas give the unpaired interval, so the
     pairing's gain can be measured by running both.
@@ -142,18 +148,7 @@ def paired_difference(
         dv = qa - qb
         if method == "asymptotic":
             kind = KIND_PAIRED_QUANTILE
-            sa = quantile_se(xa, qs)
-            sb = quantile_se(xb, qs)
-            rho = np.empty_like(dv)
-            for i in range(qs.size):
-                ba = xa <= qa[i][..., None]
-                bb = xb <= qb[i][..., None]
-                pa, pb, pab = ba.mean(-1), bb.mean(-1), (ba & bb).mean(-1)
-                den = np.sqrt(pa * (1 - pa) * pb * (1 - pb))
-                with np.errstate(invalid="ignore", divide="ignore"):
-                    rho[i] = np.where(den > 0, (pab - pa * pb) / den, 0.0)
-            var_d = np.maximum(sa**2 + sb**2 - 2.0 * np.clip(rho, -1.0, 1.0) * sa * sb, 0.0)
-            half = z * np.sqrt(var_d)
+            half = z * paired_quantile_se(xa, xb, qs)
             lo_v, hi_v = dv - half, dv + half
         else:
             kind = KIND_PAIRED_BOOTSTRAP
@@ -163,10 +158,12 @@ def paired_difference(
             rng = np.random.default_rng(boot_seed)
             reps = np.empty((n_boot, *dv.shape))
             for r in range(n_boot):
-                idx = rng.integers(0, n, n)
-                reps[r] = np.quantile(xa[..., idx], qs, axis=-1) - np.quantile(xb[..., idx], qs, axis=-1)
-            alpha = (1.0 - ci) / 2.0
-            lo_v, hi_v = np.quantile(reps, [alpha, 1.0 - alpha], axis=0)
+                idx = rng.integers(0, n, n)  # one draw of trial indices for both scenarios: the pairing
+                reps[r] = smoothed_quantiles(np.sort(xa[..., idx], axis=-1), qs) - smoothed_quantiles(
+                    np.sort(xb[..., idx], axis=-1), qs
+                )
+            half = z * reps.std(axis=0, ddof=1)
+            lo_v, hi_v = dv - half, dv + half
             attrs.update(n_boot=n_boot, boot_seed=int(boot_seed))
         if scalar:
             coords["quantile"] = float(qs[0])
