@@ -11,6 +11,7 @@ import xarray as xr
 
 from .._checks import check_ci
 from ..distributions import ndtri
+from ._common import valid_rows
 
 __all__ = [
     "CI_BOUNDS",
@@ -70,7 +71,9 @@ KIND_PAIRED_BOOTSTRAP = (
 
 # ---- argument checks ------------------------------------------------------------
 def check_q(q: float | Sequence[float]) -> np.ndarray:
-    """Quantiles in [0, 1] as a non-empty 1-D float64 array."""
+    """Distinct quantiles in [0, 1] as a non-empty 1-D float64 array (numbers only: ``"0.5"`` is refused)."""
+    if isinstance(q, (str, bytes)) or (isinstance(q, Sequence) and any(isinstance(v, (str, bytes)) for v in q)):
+        raise TypeError(f"q: expected one or more numbers in [0, 1], got {q!r}")
     try:
         arr = np.atleast_1d(np.asarray(q, dtype=np.float64))
     except (TypeError, ValueError):
@@ -79,6 +82,8 @@ def check_q(q: float | Sequence[float]) -> np.ndarray:
         raise ValueError(f"q: expected one or more quantiles in [0, 1], got {q!r}")
     if not np.all(np.isfinite(arr)) or np.any((arr < 0) | (arr > 1)):
         raise ValueError(f"q: every quantile must be in [0, 1], got {arr.tolist()}")
+    if np.unique(arr).size != arr.size:
+        raise ValueError(f"q: quantiles must be distinct (coords of the quantile dim), got {arr.tolist()}")
     return arr
 
 
@@ -186,7 +191,14 @@ def order_stats(x: np.ndarray, idx: np.ndarray) -> np.ndarray:
 
 
 def quantile_bounds(x: np.ndarray, qs: np.ndarray, ci: float) -> np.ndarray:
-    """Order-statistic interval of each quantile along the last axis: shape ``(k, *x.shape[:-1], 2)``."""
+    """Order-statistic interval of each quantile along the last axis: shape ``(k, *x.shape[:-1], 2)``.
+
+    NaN trials are left out (each row's interval rests on its valid trials; see ``valid_rows``).
+    """
+    return valid_rows(lambda v: _quantile_bounds(v, qs, ci), x)[0]
+
+
+def _quantile_bounds(x: np.ndarray, qs: np.ndarray, ci: float) -> np.ndarray:
     lo, hi = os_indices(x.shape[-1], qs, ci)
     vals = order_stats(x, np.concatenate([lo, hi]))
     vals = vals.reshape(*x.shape[:-1], 2, qs.size)

@@ -10,7 +10,7 @@ from typing import Any, Literal
 import numpy as np
 import xarray as xr
 
-from ._common import check_choice, check_da, label, split, wrap
+from ._common import check_choice, check_da, label, split, valid_rows, wrap
 from ._intervals import (
     ES_MIN_TAIL_TRIALS,
     KIND_ES,
@@ -60,7 +60,8 @@ def value_at_risk(
     -------
     xarray.Dataset
         ``value_at_risk`` (``level`` if a sequence was given, then the other dims of
-        ``da``) and ``value_at_risk_ci`` (plus ``ci_bound``); attrs ``tail``, ``ci_kind``,
+        ``da``), ``value_at_risk_ci`` (plus ``ci_bound``) and ``n_valid`` (the trials
+        counted: NaN trials are left out); attrs ``tail``, ``ci_kind``,
         ``ci_prob``, ``trials``.
     """
     da = check_da(da, "da", (dim,))
@@ -69,10 +70,10 @@ def value_at_risk(
     ci = check_ci(ci)
     x, rest, coords = split(da, dim)
     qs = np.round(1.0 - levels, 12) if tail == "lower" else levels
-    est = np.quantile(x, qs, axis=-1)
+    est, n_valid = valid_rows(lambda v: np.quantile(v, qs, axis=-1), x)
     bounds = quantile_bounds(x, qs, ci)
     return _tail_dataset(
-        "value_at_risk", est, bounds, levels, scalar, rest, coords, da, tail, ci, KIND_ORDER, x.shape[-1], qs
+        "value_at_risk", est, bounds, levels, scalar, rest, coords, da, tail, ci, KIND_ORDER, x.shape[-1], qs, n_valid
     )
 
 
@@ -118,7 +119,8 @@ def expected_shortfall(
     -------
     xarray.Dataset
         ``expected_shortfall`` (``level`` if a sequence was given, then the other dims
-        of ``da``) and ``expected_shortfall_ci`` (plus ``ci_bound``); attrs ``tail``,
+        of ``da``), ``expected_shortfall_ci`` (plus ``ci_bound``) and ``n_valid`` (the
+        trials counted: NaN trials are left out); attrs ``tail``,
         ``ci_kind``, ``ci_prob``, ``trials``.
     """
     da = check_da(da, "da", (dim,))
@@ -126,10 +128,11 @@ def expected_shortfall(
     tail = check_choice(tail, "tail", ("lower", "upper"))
     ci = check_ci(ci)
     x, rest, coords = split(da, dim)
-    n = x.shape[-1]
     z = z_value(ci)
     sign = 1.0 if tail == "lower" else -1.0
     xs = x if sign > 0 else -x
+    n_valid = (~np.isnan(xs)).sum(axis=-1)
+    n = int(n_valid.min()) if n_valid.size else x.shape[-1]
     est = np.empty((levels.size, *x.shape[:-1]))
     bounds = np.empty((levels.size, *x.shape[:-1], 2))
     for i, lev in enumerate(levels):
@@ -142,13 +145,15 @@ def expected_shortfall(
                 RuntimeWarning,
                 stacklevel=2,
             )
-        es, se, var = _es_lower(xs, p)
+        es, se, var = valid_rows(lambda v, p=p: np.stack(_es_lower(v, p)), xs)[0]
         e_lo, e_hi = excess_interval(var - es, se, z)  # the lower-tail ES lies e = VaR - ES below the VaR
         est[i] = sign * es
         bounds[i, ..., 0 if sign > 0 else 1] = sign * (var - e_hi)
         bounds[i, ..., 1 if sign > 0 else 0] = sign * (var - e_lo)
     qs = np.round(1.0 - levels, 12) if tail == "lower" else levels
-    return _tail_dataset("expected_shortfall", est, bounds, levels, scalar, rest, coords, da, tail, ci, KIND_ES, n, qs)
+    return _tail_dataset(
+        "expected_shortfall", est, bounds, levels, scalar, rest, coords, da, tail, ci, KIND_ES, x.shape[-1], qs, n_valid
+    )
 
 
 def _es_lower(x: np.ndarray, p: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -178,6 +183,7 @@ def _tail_dataset(
     kind: str,
     n: int,
     qs: np.ndarray,
+    n_valid: np.ndarray,
 ) -> xr.Dataset:
     what = "Value at risk" if name == "value_at_risk" else "Expected shortfall"
     attrs = {"units": da.attrs.get("units", ""), "long_name": f"{what} ({tail} tail) of {label(da)}"}
@@ -192,8 +198,10 @@ def _tail_dataset(
         coords["quantile"] = ("level", qs)
         v = wrap(est, ("level", *rest), coords, **attrs)
         b = bounds
+    nv_coords = {k: c for k, c in coords.items() if k not in ("level", "quantile")}
+    nv = wrap(np.asarray(n_valid, dtype=np.int64), rest, nv_coords, units="1", long_name="Trials with a value")
     out = xr.Dataset(
-        {name: v, f"{name}_ci": ci_like(v, b[..., 0], b[..., 1], kind=kind, ci=ci)},
+        {name: v, f"{name}_ci": ci_like(v, b[..., 0], b[..., 1], kind=kind, ci=ci), "n_valid": nv},
         attrs={"tail": tail, "trials": int(n), "ci_kind": kind, "ci_prob": ci},
     )
     return out
