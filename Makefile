@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 TRIALS ?= 1000000
 
-.PHONY: demo test bench lint clean
+.PHONY: demo test bench validate lint clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ bench: $(STAMP)
 	mkdir -p results
 	$(PY) -m pytest benchmarks -q --benchmark-only --benchmark-json=results/benchmarks.json
 	$(PY) benchmarks/report.py results/benchmarks.json docs/performance.md
+
+# Coverage studies of every interval (about 10 minutes): writes docs/validation.md.
+validate: $(STAMP)
+	$(PY) validation/run.py docs/validation.md
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check cloudsim tests benchmarks

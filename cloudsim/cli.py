@@ -139,7 +139,7 @@ def summary(ds, scn) -> str:
             )
     checks = check_claims(ds, scn)
     if len(checks):
-        out += ["", "Claims (inputs of the model): stated vs simulated probability, 95% Wilson interval"]
+        out += ["", f"Claims (inputs of the model): stated vs simulated probability; {checks.attrs['rule']}"]
         for r in checks.itertuples():
             mark = "ok " if r.holds else "OFF"
             out.append(

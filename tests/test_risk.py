@@ -149,7 +149,8 @@ def test_quantile_intervals_dataset_like_percentile_bands(ds_small):
     bands = cloudsim.percentile_bands(ds_small, q)
     iv = risk.quantile_intervals(ds_small, q)
     assert set(iv.data_vars) == set(bands.data_vars)
-    for v in ("spend", "share", "commitment_met"):
+    assert "commitment_met" not in iv  # booleans get no bands (their quantiles are 0 or 1)
+    for v in ("spend", "share", "commitment_shortfall"):
         assert iv[v].dims == (*bands[v].dims, "ci_bound")
         assert iv[v]["ci_bound"].values.tolist() == ["lower", "upper"]
         assert bool((iv[v].sel(ci_bound="lower") <= bands[v]).all())

@@ -38,7 +38,7 @@ def test_bands_dataarray_and_accessor(ds_small):
     np.testing.assert_array_equal(a.values, np.quantile(da.values, [0.1, 0.9], axis=0))
 
 
-@given(st.lists(st.floats(0, 1), min_size=1, max_size=6))
+@given(st.lists(st.floats(0, 1), min_size=1, max_size=6, unique=True))
 def test_bands_are_monotone_in_q(qs):
     rng = np.random.default_rng(0)
     da = xr.DataArray(rng.lognormal(size=(500, 3)), dims=("trial", "year"))
@@ -81,6 +81,10 @@ def test_check_claims_table(ds_small, scn):
         "ci_lower",
         "ci_upper",
         "holds",
+        "ci_lower_row",
+        "ci_upper_row",
+        "holds_row",
+        "rule",
     ]
     assert set(t.claim) == {"spend", "seller_share", "market_growth"}
     assert (t.ci_lower <= t.simulated).all() and (t.simulated <= t.ci_upper).all()
@@ -90,6 +94,27 @@ def test_check_claims_table(ds_small, scn):
     assert row.statement == "P(X >= $1.5 Billion) = 0.80"
     # the accessor reads the scenario from the Dataset's attrs
     assert ds_small.cloudsim.check_claims().equals(t)
+
+
+def test_check_claims_family_wise_rule(ds_small, scn):
+    """``holds`` uses Bonferroni-adjusted Wilson intervals (scipy's at 1 - 0.05/m); the per-row verdict is kept."""
+    t = cloudsim.check_claims(ds_small, scn)
+    m = len(t)
+    assert m >= 2 and t.attrs["family"] == "bonferroni" and "Bonferroni" in t.attrs["rule"]
+    assert t.attrs["row_ci_prob"] == pytest.approx(1 - 0.05 / m)
+    assert (t["rule"] == t.attrs["rule"]).all()
+    for r in t.itertuples():
+        k, n = round(r.simulated * ds_small.sizes["trial"]), ds_small.sizes["trial"]
+        adj = stats.binomtest(k, n).proportion_ci(confidence_level=1 - 0.05 / m, method="wilson")
+        row = stats.binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
+        assert r.ci_lower == pytest.approx(adj.low, abs=1e-12) and r.ci_upper == pytest.approx(adj.high, abs=1e-12)
+        assert r.ci_lower_row == pytest.approx(row.low, abs=1e-12)
+        assert r.ci_upper_row == pytest.approx(row.high, abs=1e-12)
+        assert r.holds == (adj.low <= r.stated <= adj.high) and r.holds_row == (row.low <= r.stated <= row.high)
+    per_row = cloudsim.check_claims(ds_small, scn, family="none")
+    assert (per_row["holds"] == t["holds_row"]).all() and per_row.attrs["row_ci_prob"] == 0.95
+    with pytest.raises(ValueError, match="family"):
+        cloudsim.check_claims(ds_small, scn, family="holm")
 
 
 def test_check_claims_reads_the_scenario_from_the_attrs(ds_small, scn):
@@ -200,7 +225,7 @@ def test_commitment_probability(ds_small):
 @given(
     st.integers(1, 60),
     st.integers(1, 4),
-    st.lists(st.floats(0, 1), min_size=1, max_size=5),
+    st.lists(st.floats(0, 1), min_size=1, max_size=5, unique=True),
     st.integers(0, 2**32 - 1),
     st.booleans(),
 )
@@ -222,7 +247,10 @@ def test_bands_nan_and_dtypes():
     x = np.arange(20.0).reshape(10, 2)
     x[3, 1] = np.nan
     b = cloudsim.percentile_bands(xr.DataArray(x, dims=("trial", "year")), [0.5]).values
-    assert b[0, 0] == np.quantile(x[:, 0], 0.5) and np.isnan(b[0, 1])
+    # the missing-value rule: NaN trials are left out, as numpy.nanquantile
+    assert b[0, 0] == np.quantile(x[:, 0], 0.5) and b[0, 1] == np.nanquantile(x[:, 1], 0.5)
+    empty = xr.DataArray(np.full((4, 1), np.nan), dims=("trial", "year"))
+    assert np.isnan(cloudsim.percentile_bands(empty).values).all()
     f32 = np.random.default_rng(0).standard_normal((101, 3)).astype(np.float32)
     b = cloudsim.percentile_bands(xr.DataArray(f32, dims=("trial", "year")), [0.1, 0.9])
     np.testing.assert_array_equal(b.values, np.quantile(f32.astype(np.float64), [0.1, 0.9], axis=0))

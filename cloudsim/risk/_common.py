@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
 import numpy as np
 import xarray as xr
 
-__all__ = ["STATS", "Stat", "check_choice", "check_da", "check_threshold", "indicator", "label", "split", "wrap"]
+__all__ = [
+    "DIRECTIONS",
+    "STATS",
+    "Stat",
+    "check_choice",
+    "check_da",
+    "check_threshold",
+    "indicator",
+    "label",
+    "split",
+    "valid",
+    "valid_rows",
+    "wrap",
+]
 
 Stat = Literal["mean", "quantile", "probability"]
 STATS = ("mean", "quantile", "probability")
@@ -63,17 +76,75 @@ def check_threshold(threshold: Any, name: str = "threshold") -> float | xr.DataA
     return thr
 
 
-def indicator(da: xr.DataArray, threshold: Any, name: str = "threshold") -> tuple[xr.DataArray, Any]:
-    """``da >= threshold`` (or a boolean ``da`` itself when ``threshold`` is None)."""
+#: The two sides of a threshold: ``"above"`` counts ``X >= threshold``, ``"below"`` counts ``X <= threshold``.
+DIRECTIONS = ("above", "below")
+
+
+def indicator(
+    da: xr.DataArray, threshold: Any, name: str = "threshold", direction: str = "above"
+) -> tuple[xr.DataArray, Any]:
+    """``da >= threshold`` (``direction="above"``) or ``da <= threshold`` (``"below"``).
+
+    With ``threshold=None`` a boolean ``da`` is its own indicator, and so is a float ``da`` holding
+    only 0, 1 and NaN (a boolean masked with ``da.where(cond)``).  NaN trials give False here; the
+    callers count only the valid trials (:func:`valid_rows`).
+    """
+    direction = check_choice(direction, "direction", DIRECTIONS)
     if threshold is None:
-        if da.dtype != bool:
-            raise ValueError(
-                f"{name}: required for {da.name or 'the DataArray'!s} (dtype {da.dtype}); only boolean "
-                f"variables such as 'commitment_met' may leave it out"
-            )
-        return da, None
+        if da.dtype == bool:
+            return da, None
+        if da.dtype.kind == "f" and bool(((da == 0) | (da == 1) | da.isnull()).all()):
+            return da == 1, None
+        raise ValueError(
+            f"{name}: required for {da.name or 'the DataArray'!s} (dtype {da.dtype}); only boolean "
+            f"variables such as 'commitment_met' may leave it out"
+        )
     thr = check_threshold(threshold, name)
-    return da >= thr, thr
+    return (da >= thr) if direction == "above" else (da <= thr), thr
+
+
+def valid(da: xr.DataArray, dim: str) -> xr.DataArray:
+    """Trials that are not NaN (a boolean has none), and their count over ``dim`` as ``n_valid`` (int64)."""
+    ok = da.notnull()
+    return ok, ok.sum(dim).astype(np.int64).assign_attrs(units="1", long_name="Trials with a value (not NaN)")
+
+
+def valid_rows(fn: Callable[..., np.ndarray], *xs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``fn(*xs)`` over the last axis counting only the trials that are valid (not NaN) in every ``x``.
+
+    The one missing-value rule of the risk functions: a NaN trial is left out, as xarray's
+    reductions leave it out, and the estimate rests on the valid trials alone.  ``fn`` maps arrays
+    ``(..., n)`` to an array with a leading axis ``(k, ..., *trailing)`` (as ``numpy.quantile`` with a
+    sequence of ``q`` does); without NaN it is called once on ``xs``, with NaN once per row of
+    valid trials (a row with none gives NaN).
+
+    Returns
+    -------
+    (values, n_valid) : the result of ``fn`` and the valid trials per row (shape ``xs[0].shape[:-1]``).
+    """
+    bad = np.zeros(xs[0].shape, dtype=bool)
+    for x in xs:
+        bad |= np.isnan(x)
+    n_valid = (~bad).sum(axis=-1)
+    if not bad.any():
+        return fn(*xs), n_valid
+    n = xs[0].shape[-1]
+    rest = xs[0].shape[:-1]
+    flat = [x.reshape(-1, n) for x in xs]
+    ok_rows = ~bad.reshape(-1, n)
+    parts: list[np.ndarray | None] = []
+    for r in range(ok_rows.shape[0]):
+        ok = ok_rows[r]
+        parts.append(np.asarray(fn(*(f[r, ok] for f in flat))) if ok.any() else None)
+    template = next((p for p in parts if p is not None), None)
+    if template is None:
+        with np.errstate(all="ignore"):
+            template = np.asarray(fn(*(np.zeros(2) for _ in xs)))
+    out = np.full((template.shape[0], len(parts), *template.shape[1:]), np.nan)
+    for r, p in enumerate(parts):
+        if p is not None:
+            out[:, r] = p
+    return out.reshape(template.shape[0], *rest, *template.shape[1:]), n_valid
 
 
 def split(da: xr.DataArray, dim: str) -> tuple[np.ndarray, tuple[str, ...], dict[str, Any]]:

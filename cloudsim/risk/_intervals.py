@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -10,10 +11,12 @@ import xarray as xr
 
 from .._checks import check_ci
 from ..distributions import ndtri
+from ._common import valid_rows
 
 __all__ = [
     "CI_BOUNDS",
     "CI_DIM",
+    "ES_MIN_TAIL_TRIALS",
     "KIND_ES",
     "KIND_EXACT",
     "KIND_NORMAL",
@@ -27,10 +30,13 @@ __all__ = [
     "check_levels",
     "check_q",
     "ci_like",
+    "excess_interval",
     "order_stats",
     "os_indices",
+    "paired_quantile_se",
     "quantile_bounds",
     "quantile_se",
+    "smoothed_quantiles",
     "wilson",
     "wilson_interval",
     "z_value",
@@ -45,15 +51,29 @@ KIND_ORDER = "order-statistic (binomial)"
 KIND_WILSON = "Wilson score (binomial)"
 KIND_EXACT = "Clopper-Pearson exact (binomial)"
 KIND_NORMAL = "asymptotic normal (sample standard deviation / sqrt(n))"
-KIND_ES = "asymptotic normal (sample variance of the tail excess (X - VaR) over the tail)"
+KIND_ES = (
+    "asymptotic normal on the log of the mean tail excess |ES - VaR| (sample variance of the tail excess "
+    "(X - VaR) over the tail)"
+)
+
+#: Trials in the tail below which the expected-shortfall interval under-covers (warned at the call).
+ES_MIN_TAIL_TRIALS = 100
 KIND_PAIRED_NORMAL = "paired asymptotic normal (per-trial differences)"
-KIND_PAIRED_QUANTILE = "paired asymptotic normal (Bahadur representation; densities from order-statistic spacings)"
-KIND_PAIRED_BOOTSTRAP = "paired percentile bootstrap (trials resampled jointly across scenarios)"
+KIND_PAIRED_QUANTILE = (
+    "paired asymptotic normal (Bahadur representation; densities from order-statistic spacings, "
+    "discordance averaged over the order-statistic window)"
+)
+KIND_PAIRED_BOOTSTRAP = (
+    "paired smoothed bootstrap (trials resampled jointly across scenarios; normal interval from the "
+    "replicates' standard deviation)"
+)
 
 
 # ---- argument checks ------------------------------------------------------------
 def check_q(q: float | Sequence[float]) -> np.ndarray:
-    """Quantiles in [0, 1] as a non-empty 1-D float64 array."""
+    """Distinct quantiles in [0, 1] as a non-empty 1-D float64 array (numbers only: ``"0.5"`` is refused)."""
+    if isinstance(q, (str, bytes)) or (isinstance(q, Sequence) and any(isinstance(v, (str, bytes)) for v in q)):
+        raise TypeError(f"q: expected one or more numbers in [0, 1], got {q!r}")
     try:
         arr = np.atleast_1d(np.asarray(q, dtype=np.float64))
     except (TypeError, ValueError):
@@ -62,6 +82,8 @@ def check_q(q: float | Sequence[float]) -> np.ndarray:
         raise ValueError(f"q: expected one or more quantiles in [0, 1], got {q!r}")
     if not np.all(np.isfinite(arr)) or np.any((arr < 0) | (arr > 1)):
         raise ValueError(f"q: every quantile must be in [0, 1], got {arr.tolist()}")
+    if np.unique(arr).size != arr.size:
+        raise ValueError(f"q: quantiles must be distinct (coords of the quantile dim), got {arr.tolist()}")
     return arr
 
 
@@ -169,7 +191,14 @@ def order_stats(x: np.ndarray, idx: np.ndarray) -> np.ndarray:
 
 
 def quantile_bounds(x: np.ndarray, qs: np.ndarray, ci: float) -> np.ndarray:
-    """Order-statistic interval of each quantile along the last axis: shape ``(k, *x.shape[:-1], 2)``."""
+    """Order-statistic interval of each quantile along the last axis: shape ``(k, *x.shape[:-1], 2)``.
+
+    NaN trials are left out (each row's interval rests on its valid trials; see ``valid_rows``).
+    """
+    return valid_rows(lambda v: _quantile_bounds(v, qs, ci), x)[0]
+
+
+def _quantile_bounds(x: np.ndarray, qs: np.ndarray, ci: float) -> np.ndarray:
     lo, hi = os_indices(x.shape[-1], qs, ci)
     vals = order_stats(x, np.concatenate([lo, hi]))
     vals = vals.reshape(*x.shape[:-1], 2, qs.size)
@@ -183,6 +212,78 @@ def quantile_se(x: np.ndarray, qs: np.ndarray) -> np.ndarray:
     """
     b = quantile_bounds(x, qs, 0.95)
     return (b[..., 1] - b[..., 0]) / (2.0 * z_value(0.95))
+
+
+def _ranks(x: np.ndarray) -> np.ndarray:
+    """0-based ranks along the last axis (ties broken by position)."""
+    order = np.argsort(x, axis=-1, kind="stable")
+    ranks = np.empty_like(order)
+    np.put_along_axis(ranks, order, np.arange(x.shape[-1]), axis=-1)
+    return ranks
+
+
+def paired_quantile_se(xa: np.ndarray, xb: np.ndarray, qs: np.ndarray) -> np.ndarray:
+    """Standard error of ``Q_a(q) - Q_b(q)`` from paired trials (last axis): shape ``(k, *xa.shape[:-1])``.
+
+    The Bahadur representation ``Q_hat - xi ~ (q - F_n(xi)) / f(xi)`` of both quantiles gives
+    ``n Var = q (1 - q) (1/f_a - 1/f_b)^2 + delta / (f_a f_b)``, with ``delta`` the probability that a
+    trial lies below its quantile in one scenario and above it in the other.  With ``se = sqrt(q (1 - q)
+    / n) / f`` (:func:`quantile_se`) this is ``(se_a - se_b)^2 + delta se_a se_b / (q (1 - q))``: two
+    non-negative terms, no cancellation.
+
+    Under common random numbers ``delta`` is small (often ``n delta`` ~ 1), so counting the discordant
+    trials at the single rank of the quantile rests on one or two trials and is often 0, which makes the
+    interval collapse.  Here ``delta`` is averaged over every rank of the 95% order-statistic window
+    that also gives the densities: a trial of ranks ``r_a``, ``r_b`` is discordant at rank ``j`` when
+    ``min(r_a, r_b) <= j < max(r_a, r_b)``, so the count is an interval overlap per trial.
+    """
+    n = xa.shape[-1]
+    sa = quantile_se(xa, qs)
+    sb = quantile_se(xb, qs)
+    ra, rb = _ranks(xa), _ranks(xb)
+    rmin, rmax = np.minimum(ra, rb), np.maximum(ra, rb) - 1
+    lo, hi = os_indices(n, qs, 0.95)
+    out = np.empty_like(sa)
+    for i, q in enumerate(qs):
+        j0, j1 = max(int(lo[i]), 0), min(int(hi[i]), n - 1)
+        overlap = np.minimum(rmax, j1) - np.maximum(rmin, j0) + 1
+        delta = np.maximum(overlap, 0).sum(axis=-1) / ((j1 - j0 + 1) * n)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            var = (sa[i] - sb[i]) ** 2 + delta * sa[i] * sb[i] / (q * (1.0 - q))
+        out[i] = np.sqrt(var)
+    return out
+
+
+def smoothed_quantiles(sorted_x: np.ndarray, qs: np.ndarray) -> np.ndarray:
+    """Mean of the order statistics within ``h = round(sqrt(n q (1 - q)) / 4)`` ranks of ``q (n - 1)``.
+
+    ``sorted_x`` is sorted along the last axis; shape ``(k, *sorted_x.shape[:-1])``.  The paired
+    bootstrap's statistic: a plain sample quantile of a resample jumps between a few original order
+    statistics, and the difference of two such jumps under common random numbers counts the local
+    rank noise twice (intervals ~1.2x too wide, coverage near 1); averaging over a few ranks removes it.
+    """
+    n = sorted_x.shape[-1]
+    out = np.empty((qs.size, *sorted_x.shape[:-1]))
+    for i, q in enumerate(qs):
+        h = round(math.sqrt(n * q * (1.0 - q)) / 4.0)
+        j = round(float(q) * (n - 1))
+        out[i] = sorted_x[..., max(j - h, 0) : min(j + h, n - 1) + 1].mean(axis=-1)
+    return out
+
+
+# ---- tail means ---------------------------------------------------------------------------
+def excess_interval(excess: np.ndarray, se: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
+    """Interval ``(lower, upper)`` for a positive mean excess ``e`` with standard error ``se``: normal on ``log e``.
+
+    ``e * exp(-/+ z se / e)``: the delta method on the log scale.  The excess beyond the VaR of a
+    skewed tail is estimated too low far more often than too high, and the symmetric
+    ``e +/- z se`` missed mostly on its upper side (0.912 at ``n p = 100`` for a log-normal(0, 1)
+    upper tail); on the log scale the interval leans the way the errors do (0.929 there, 0.94 at
+    ``n p = 500``).  ``e = 0`` gives ``(0, 0)``.
+    """
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = np.where(excess > 0, z * se / np.where(excess > 0, excess, 1.0), 0.0)
+    return excess * np.exp(-r), excess * np.exp(r)
 
 
 # ---- interval DataArrays ---------------------------------------------------------------

@@ -166,7 +166,8 @@ def commitment_probability(ds: xr.Dataset, *, ci: float = 0.95) -> dict[str, Any
     dict
         ``probability``, ``ci_lower``, ``ci_upper``, ``total`` (USD) and ``years``
         (``"first-last"``) of the recorded commitment (NaN and ``""`` if the Dataset
-        records none).
+        records none: the default commitment is never assumed), and ``n_valid``, the
+        trials counted (NaN trials of a masked ``commitment_met`` are left out).
     """
     _refuse_scenario_dim(ds, "commitment_probability")
     ci = check_ci(ci)
@@ -177,15 +178,26 @@ def commitment_probability(ds: xr.Dataset, *, ci: float = 0.95) -> dict[str, Any
             f"ds: holds {ds.sizes['commitment']} commitments (dim 'commitment'); select one with "
             "ds.sel(commitment=...), or use cloudsim.commitment_report for all at once"
         )
-    met = np.asarray(ds["commitment_met"].values, dtype=bool)
+    values = np.asarray(ds["commitment_met"].values)
+    ok = ~np.isnan(values) if values.dtype.kind == "f" else np.ones(values.shape, dtype=bool)
+    met = values[ok] == 1  # NaN trials (a masked Dataset) are left out
     k, n = int(np.count_nonzero(met)), met.size
+    if n == 0:
+        raise ValueError("ds: commitment_met has no valid (non-NaN) trial")
     lo, hi = wilson(k, n, ci)
     try:
         com = recorded_commitments(ds)[0][0]
         total, years = com.total, com.years_text
     except ValueError:
         total, years = math.nan, ""
-    return {"probability": k / n, "ci_lower": float(lo), "ci_upper": float(hi), "total": total, "years": years}
+    return {
+        "probability": k / n,
+        "ci_lower": float(lo),
+        "ci_upper": float(hi),
+        "total": total,
+        "years": years,
+        "n_valid": n,
+    }
 
 
 def _refuse_scenario_dim(ds: Any, what: str) -> None:
@@ -345,14 +357,20 @@ def _report(
     if src is None:
         raise ValueError(f"ds: needs the variable {SPEND!r} (or {CUMULATIVE!r}) to measure commitments against")
     src = check_da(src, f"ds[{src.name!r}]", (dim, "year"))
+    n_trials = src.sizes[dim]
+    complete = src.notnull().all([d for d in src.dims if d != dim])
+    if not bool(complete.all()):  # the missing-value rule: a trial with a NaN path is left out
+        ds = ds.isel({dim: np.flatnonzero(complete.values)})
+        src = ds[src.name]
+        amounts = amounts[..., complete.values] if amounts.ndim > 1 else amounts
     sim_years = src["year"].values
     wanted = np.arange(first, last + 1)
     running = np.cumsum(amounts, axis=0)  # what must be reached by each due year
     if running.ndim == 1:
         running = running[:, None]  # (tranche, 1): the same for every trial
     n = src.sizes[dim]
-    attrs: dict[str, Any] = {"commitment_total": com.total, "commitment_years": com.years_text, "trials": int(n),
-                             "ci_prob": ci}  # fmt: skip
+    attrs: dict[str, Any] = {"commitment_total": com.total, "commitment_years": com.years_text, "trials": int(n_trials),
+                             "n_valid": int(n), "ci_prob": ci}  # fmt: skip
     if name is None:
         attrs = {"commitment": com.name, **attrs}
     if len(due) > 1:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any, Literal
 
 import numpy as np
 import xarray as xr
 
-from ._common import STATS, Stat, check_choice, check_da, indicator, label, split, wrap
+from ._common import STATS, Stat, check_choice, check_da, indicator, label, split, valid_rows, wrap
 from ._intervals import (
     KIND_PAIRED_BOOTSTRAP,
     KIND_PAIRED_NORMAL,
@@ -17,7 +16,8 @@ from ._intervals import (
     check_ci,
     check_levels,
     ci_like,
-    quantile_se,
+    paired_quantile_se,
+    smoothed_quantiles,
     z_value,
 )
 
@@ -48,12 +48,17 @@ def paired_difference(
       ``mean(d) +/- z * sd(d) / sqrt(n)`` -- the pairing enters through ``sd(d)``;
     * ``"quantile"``, ``method="asymptotic"`` (default): the Bahadur representation
       ``Q_hat - xi ~ (q - F_n(xi)) / f(xi)`` applied to both scenarios; its variance
-      ``se_a^2 + se_b^2 - 2 rho se_a se_b`` uses the order-statistic standard errors
-      of :func:`mcse` and ``rho``, the correlation of the indicators
-      ``1{X_a <= Q_a}``, ``1{X_b <= Q_b}`` across paired trials;
-    * ``"quantile"``, ``method="bootstrap"``: paired percentile bootstrap, trials
-      resampled jointly with ``numpy.random.default_rng(boot_seed)``, ``n_boot``
-      replicates (slow for big runs).
+      ``(se_a - se_b)^2 + delta se_a se_b / (q (1 - q))`` uses the order-statistic
+      standard errors of :func:`mcse` and ``delta``, the share of trials below their
+      quantile in one scenario and above it in the other, averaged over the ranks of
+      the order-statistic window (at the single rank it rests on one or two trials
+      under common random numbers and the interval collapsed);
+    * ``"quantile"``, ``method="bootstrap"``: paired smoothed bootstrap, trials
+      resampled jointly (one index draw for both scenarios) with
+      ``numpy.random.default_rng(boot_seed)``, ``n_boot`` replicates of the
+      difference of slightly smoothed quantiles (the mean of a few order statistics
+      around the quantile), and the interval ``estimate +/- z * sd(replicates)``
+      (slow for big runs).
 
     With independent seeds the same formulas give the unpaired interval, so the
     pairing's gain can be measured by running both.
@@ -84,8 +89,9 @@ def paired_difference(
     -------
     xarray.Dataset
         ``difference`` (the other dims, plus ``quantile``/``threshold`` for sequences),
-        ``difference_ci`` (plus ``ci_bound``) and ``estimate`` (dim ``scenario`` =
-        ``[a, b]`` first, then the dims of ``difference``).  Attrs ``a``, ``b``,
+        ``difference_ci`` (plus ``ci_bound``), ``estimate`` (dim ``scenario`` =
+        ``[a, b]`` first, then the dims of ``difference``) and ``n_valid`` (the paired
+        trials counted: a trial with NaN in either scenario is left out).  Attrs ``a``, ``b``,
         ``stat``, ``ci_kind``, ``ci_prob``, ``trials``.
     """
     if isinstance(ds, xr.DataArray) and var is None:
@@ -115,6 +121,10 @@ def paired_difference(
     z = z_value(ci)
     xa_da, xb_da = da.sel(scenario=a, drop=True), da.sel(scenario=b, drop=True)
     n = da.sizes[dim]
+    pair_ok = xa_da.notnull() & xb_da.notnull()  # a trial counts when it has a value in both scenarios
+    n_valid = pair_ok.sum(dim).astype(np.int64).assign_attrs(units="1", long_name="Paired trials with values")
+    if not bool(pair_ok.all()):
+        xa_da, xb_da = xa_da.where(pair_ok), xb_da.where(pair_ok)
     attrs: dict[str, Any] = {"a": a, "b": b, "stat": stat, "ci_prob": ci, "trials": int(n)}
     if stat in ("probability", "mean"):
         if stat == "probability":
@@ -126,10 +136,11 @@ def paired_difference(
         else:
             ia, ib = xa_da, xb_da
             units = da.attrs.get("units", "")
-        d = ia.astype(np.float64) - ib.astype(np.float64)
-        est_a, est_b = ia.astype(np.float64).mean(dim), ib.astype(np.float64).mean(dim)
+        fa, fb = ia.astype(np.float64).where(pair_ok), ib.astype(np.float64).where(pair_ok)
+        d = fa - fb
+        est_a, est_b = fa.mean(dim), fb.mean(dim)
         diff = d.mean(dim)
-        se = d.std(dim, ddof=1) / math.sqrt(n) if n > 1 else diff * np.nan
+        se = d.std(dim, ddof=1) / np.sqrt(n_valid.where(n_valid > 1))
         kind = KIND_PAIRED_NORMAL
         diff = diff.assign_attrs(units=units, long_name=f"{stat} of {label(da)}: {a} - {b}")
         lower, upper = (diff - z * se).values, (diff + z * se).values
@@ -137,23 +148,12 @@ def paired_difference(
         qs, scalar = check_levels(q, "q")
         xa, rest, coords = split(xa_da, dim)
         xb, _, _ = split(xb_da, dim)
-        qa = np.quantile(xa, qs, axis=-1)
-        qb = np.quantile(xb, qs, axis=-1)
+        qa = valid_rows(lambda v: np.quantile(v, qs, axis=-1), xa)[0]
+        qb = valid_rows(lambda v: np.quantile(v, qs, axis=-1), xb)[0]
         dv = qa - qb
         if method == "asymptotic":
             kind = KIND_PAIRED_QUANTILE
-            sa = quantile_se(xa, qs)
-            sb = quantile_se(xb, qs)
-            rho = np.empty_like(dv)
-            for i in range(qs.size):
-                ba = xa <= qa[i][..., None]
-                bb = xb <= qb[i][..., None]
-                pa, pb, pab = ba.mean(-1), bb.mean(-1), (ba & bb).mean(-1)
-                den = np.sqrt(pa * (1 - pa) * pb * (1 - pb))
-                with np.errstate(invalid="ignore", divide="ignore"):
-                    rho[i] = np.where(den > 0, (pab - pa * pb) / den, 0.0)
-            var_d = np.maximum(sa**2 + sb**2 - 2.0 * np.clip(rho, -1.0, 1.0) * sa * sb, 0.0)
-            half = z * np.sqrt(var_d)
+            half = z * valid_rows(lambda va, vb: paired_quantile_se(va, vb, qs), xa, xb)[0]
             lo_v, hi_v = dv - half, dv + half
         else:
             kind = KIND_PAIRED_BOOTSTRAP
@@ -161,12 +161,19 @@ def paired_difference(
             if n_boot < 10:
                 raise ValueError(f"n_boot: need at least 10 bootstrap replicates, got {n_boot}")
             rng = np.random.default_rng(boot_seed)
-            reps = np.empty((n_boot, *dv.shape))
-            for r in range(n_boot):
-                idx = rng.integers(0, n, n)
-                reps[r] = np.quantile(xa[..., idx], qs, axis=-1) - np.quantile(xb[..., idx], qs, axis=-1)
-            alpha = (1.0 - ci) / 2.0
-            lo_v, hi_v = np.quantile(reps, [alpha, 1.0 - alpha], axis=0)
+
+            def boot_sd(va: np.ndarray, vb: np.ndarray) -> np.ndarray:
+                m = va.shape[-1]
+                reps = np.empty((n_boot, qs.size, *va.shape[:-1]))
+                for r in range(n_boot):
+                    idx = rng.integers(0, m, m)  # one draw of trial indices for both scenarios: the pairing
+                    reps[r] = smoothed_quantiles(np.sort(va[..., idx], axis=-1), qs) - smoothed_quantiles(
+                        np.sort(vb[..., idx], axis=-1), qs
+                    )
+                return reps.std(axis=0, ddof=1)
+
+            half = z * valid_rows(boot_sd, xa, xb)[0]
+            lo_v, hi_v = dv - half, dv + half
             attrs.update(n_boot=n_boot, boot_seed=int(boot_seed))
         if scalar:
             coords["quantile"] = float(qs[0])
@@ -189,6 +196,7 @@ def paired_difference(
             "difference": diff,
             "difference_ci": ci_like(diff, lower, upper, kind=kind, ci=ci),
             "estimate": estimate,
+            "n_valid": n_valid,
         },
         attrs=attrs,
     )

@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from typing import Any, Literal
 
 import numpy as np
 import xarray as xr
 
-from ._common import check_choice, check_da, label, split, wrap
-from ._intervals import KIND_ES, KIND_ORDER, check_ci, check_levels, ci_like, quantile_bounds, z_value
+from ._common import check_choice, check_da, label, split, valid_rows, wrap
+from ._intervals import (
+    ES_MIN_TAIL_TRIALS,
+    KIND_ES,
+    KIND_ORDER,
+    check_ci,
+    check_levels,
+    ci_like,
+    excess_interval,
+    quantile_bounds,
+    z_value,
+)
 
 __all__ = ["expected_shortfall", "value_at_risk"]
 
@@ -49,7 +60,8 @@ def value_at_risk(
     -------
     xarray.Dataset
         ``value_at_risk`` (``level`` if a sequence was given, then the other dims of
-        ``da``) and ``value_at_risk_ci`` (plus ``ci_bound``); attrs ``tail``, ``ci_kind``,
+        ``da``), ``value_at_risk_ci`` (plus ``ci_bound``) and ``n_valid`` (the trials
+        counted: NaN trials are left out); attrs ``tail``, ``ci_kind``,
         ``ci_prob``, ``trials``.
     """
     da = check_da(da, "da", (dim,))
@@ -58,10 +70,10 @@ def value_at_risk(
     ci = check_ci(ci)
     x, rest, coords = split(da, dim)
     qs = np.round(1.0 - levels, 12) if tail == "lower" else levels
-    est = np.quantile(x, qs, axis=-1)
+    est, n_valid = valid_rows(lambda v: np.quantile(v, qs, axis=-1), x)
     bounds = quantile_bounds(x, qs, ci)
     return _tail_dataset(
-        "value_at_risk", est, bounds, levels, scalar, rest, coords, da, tail, ci, KIND_ORDER, x.shape[-1], qs
+        "value_at_risk", est, bounds, levels, scalar, rest, coords, da, tail, ci, KIND_ORDER, x.shape[-1], qs, n_valid
     )
 
 
@@ -82,11 +94,14 @@ def expected_shortfall(
     plain mean of the ``k`` smallest trials.  The upper tail mirrors it (the ``k``
     largest trials).
 
-    The interval is **asymptotic normal**: ``ES +/- z * s / (p * sqrt(n))`` with ``s``
-    the sample standard deviation of the tail excess ``(X - VaR) * 1{X in the tail}``
-    (the VaR's own estimation error does not enter to first order; Brazauskas et al.
-    2008).  It needs many trials in the tail (say ``n p >= 100``); for heavy upper
-    tails it undercovers.
+    The interval is **asymptotic normal** on the log of the mean tail excess
+    ``e = |ES - VaR|``: ``se = s / (p * sqrt(n))`` with ``s`` the sample standard
+    deviation of the tail excess ``(X - VaR) * 1{X in the tail}`` (the VaR's own
+    estimation error does not enter to first order; Brazauskas et al. 2008), and the
+    bounds ``VaR +/- e * exp(-/+ z se / e)``, which lean towards the far tail as the
+    errors of a skewed tail do.  It needs many trials in the tail: below
+    ``n p = 100`` it under-covers, and a ``RuntimeWarning`` names the trials needed
+    (``docs/validation.md`` has the measured coverage).
 
     Parameters
     ----------
@@ -104,7 +119,8 @@ def expected_shortfall(
     -------
     xarray.Dataset
         ``expected_shortfall`` (``level`` if a sequence was given, then the other dims
-        of ``da``) and ``expected_shortfall_ci`` (plus ``ci_bound``); attrs ``tail``,
+        of ``da``), ``expected_shortfall_ci`` (plus ``ci_bound``) and ``n_valid`` (the
+        trials counted: NaN trials are left out); attrs ``tail``,
         ``ci_kind``, ``ci_prob``, ``trials``.
     """
     da = check_da(da, "da", (dim,))
@@ -112,24 +128,36 @@ def expected_shortfall(
     tail = check_choice(tail, "tail", ("lower", "upper"))
     ci = check_ci(ci)
     x, rest, coords = split(da, dim)
-    n = x.shape[-1]
     z = z_value(ci)
     sign = 1.0 if tail == "lower" else -1.0
     xs = x if sign > 0 else -x
+    n_valid = (~np.isnan(xs)).sum(axis=-1)
+    n = int(n_valid.min()) if n_valid.size else x.shape[-1]
     est = np.empty((levels.size, *x.shape[:-1]))
     bounds = np.empty((levels.size, *x.shape[:-1], 2))
     for i, lev in enumerate(levels):
-        es, se = _es_lower(xs, 1.0 - float(lev))
-        es = sign * es
-        est[i] = es
-        bounds[i, ..., 0] = es - z * se
-        bounds[i, ..., 1] = es + z * se
+        p = 1.0 - float(lev)
+        if n * p < ES_MIN_TAIL_TRIALS * (1.0 - 1e-9):
+            warnings.warn(
+                f"expected_shortfall: level {float(lev):g} leaves n p = {n * p:.4g} trials in the tail; its "
+                f"interval under-covers below n p = {ES_MIN_TAIL_TRIALS} (about 0.92 at n p = 20 for a log-normal "
+                f"tail, heavier tails need more): use at least {math.ceil(ES_MIN_TAIL_TRIALS / p - 1e-9):,} trials",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+        es, se, var = valid_rows(lambda v, p=p: np.stack(_es_lower(v, p)), xs)[0]
+        e_lo, e_hi = excess_interval(var - es, se, z)  # the lower-tail ES lies e = VaR - ES below the VaR
+        est[i] = sign * es
+        bounds[i, ..., 0 if sign > 0 else 1] = sign * (var - e_hi)
+        bounds[i, ..., 1 if sign > 0 else 0] = sign * (var - e_lo)
     qs = np.round(1.0 - levels, 12) if tail == "lower" else levels
-    return _tail_dataset("expected_shortfall", est, bounds, levels, scalar, rest, coords, da, tail, ci, KIND_ES, n, qs)
+    return _tail_dataset(
+        "expected_shortfall", est, bounds, levels, scalar, rest, coords, da, tail, ci, KIND_ES, x.shape[-1], qs, n_valid
+    )
 
 
-def _es_lower(x: np.ndarray, p: float) -> tuple[np.ndarray, np.ndarray]:
-    """Lower-tail expected shortfall of tail mass ``p`` along the last axis, and its standard error."""
+def _es_lower(x: np.ndarray, p: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Lower-tail expected shortfall of tail mass ``p`` along the last axis, its standard error and the VaR."""
     n = x.shape[-1]
     k = n * p
     m = min(math.floor(k), n - 1)
@@ -138,7 +166,7 @@ def _es_lower(x: np.ndarray, p: float) -> tuple[np.ndarray, np.ndarray]:
     es = (part[..., :m].sum(axis=-1) + (k - m) * xm) / k
     excess = np.minimum(x - xm[..., None], 0.0)
     sd = excess.std(axis=-1, ddof=1) if n > 1 else np.zeros_like(xm)
-    return es, sd / (p * math.sqrt(n))
+    return es, sd / (p * math.sqrt(n)), xm
 
 
 def _tail_dataset(
@@ -155,6 +183,7 @@ def _tail_dataset(
     kind: str,
     n: int,
     qs: np.ndarray,
+    n_valid: np.ndarray,
 ) -> xr.Dataset:
     what = "Value at risk" if name == "value_at_risk" else "Expected shortfall"
     attrs = {"units": da.attrs.get("units", ""), "long_name": f"{what} ({tail} tail) of {label(da)}"}
@@ -169,8 +198,10 @@ def _tail_dataset(
         coords["quantile"] = ("level", qs)
         v = wrap(est, ("level", *rest), coords, **attrs)
         b = bounds
+    nv_coords = {k: c for k, c in coords.items() if k not in ("level", "quantile")}
+    nv = wrap(np.asarray(n_valid, dtype=np.int64), rest, nv_coords, units="1", long_name="Trials with a value")
     out = xr.Dataset(
-        {name: v, f"{name}_ci": ci_like(v, b[..., 0], b[..., 1], kind=kind, ci=ci)},
+        {name: v, f"{name}_ci": ci_like(v, b[..., 0], b[..., 1], kind=kind, ci=ci), "n_valid": nv},
         attrs={"tail": tail, "trials": int(n), "ci_kind": kind, "ci_prob": ci},
     )
     return out

@@ -1,0 +1,70 @@
+"""The light validation suite: every coverage study of ``validation/studies.py`` at a few hundred replications.
+
+``make validate`` runs the same studies at the headline replication counts and writes
+``docs/validation.md``.  Here each coverage must lie within a binomial 4-sigma band of the
+nominal 0.95 (conservative intervals by at most that much above it), which a 0.90 interval
+fails at 300 replications; the family-wise claim check must raise no alarm in at least 0.95
+minus 4 sigma of correct runs (the per-row rule gives about 0.7).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import sys
+from pathlib import Path
+
+import pytest
+
+_PATH = Path(__file__).resolve().parents[1] / "validation" / "studies.py"
+_spec = importlib.util.spec_from_file_location("cloudsim_validation_studies", _PATH)
+studies = importlib.util.module_from_spec(_spec)
+sys.modules[_spec.name] = studies
+_spec.loader.exec_module(studies)
+
+SCALE = 0.08  # 320 synthetic, 80 article replications
+
+
+@pytest.fixture(scope="module")
+def results():
+    return studies.run_all(SCALE)
+
+
+def _band(r) -> float:
+    return 4.0 * math.sqrt(r.nominal * (1.0 - r.nominal) / r.reps)
+
+
+def test_every_interval_kind_is_studied(results):
+    kinds = {r.estimator for r in results}
+    assert kinds == {
+        "percentile_bands ci (order statistic)",
+        "value_at_risk",
+        "expected_shortfall",
+        "exceedance_probability (Wilson)",
+        "mcse (mean +/- z se)",
+        "paired_difference quantile (asymptotic)",
+        "paired_difference quantile (bootstrap)",
+        "paired_difference mean",
+        "paired_difference probability",
+        "simulate_until (stopped at half-width 0.02)",
+        "check_claims (family-wise)",
+    }
+
+
+def test_coverage_within_four_sigma_of_nominal(results):
+    bad = []
+    for r in results:
+        if "n p = 20" in r.setting:  # the documented, warned limit: checked below
+            continue
+        low = r.nominal - _band(r)
+        high = 1.0 if r.what == "no alarm" else r.nominal + _band(r)
+        if not low <= r.coverage <= high:
+            what = f"{r.estimator} [{r.setting}]: {r.hits}/{r.reps} = {r.coverage:.3f}"
+            bad.append(f"{what} not in [{low:.3f}, {high:.3f}]")
+    assert not bad, "\n".join(bad)
+
+
+def test_small_tail_expected_shortfall_warns_with_the_trials_it_needs():
+    x = studies.lognormal(1)
+    with pytest.warns(RuntimeWarning, match=r"n p = 20 trials in the tail.*at least 10,000 trials"):
+        studies.cloudsim.expected_shortfall(x, 0.99, tail="upper")
