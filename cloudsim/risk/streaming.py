@@ -85,7 +85,7 @@ def percentile_bands_chunked(
     if isinstance(obj, xr.DataArray):
         das = [obj]
     else:
-        das = [v for v in obj.data_vars.values() if dim in v.dims]
+        das = [v for v in obj.data_vars.values() if dim in v.dims and v.dtype != bool]  # as percentile_bands
         if not das:
             raise ValueError(f"dim: no variable of the Dataset has dim {dim!r} (dims: {list(obj.dims)})")
     for da in das:
@@ -123,11 +123,13 @@ def percentile_bands_chunked(
         coords = {k: v for k, v in da.coords.items() if dim not in v.dims}
         coords["quantile"] = qs
         name = da.name
+        n_valid = int(da.notnull().sum(dim).min().compute())  # the missing-value rule: NaN trials are left out
         out_b[name] = xr.DataArray(
-            band.reshape(qs.size, *shape), dims=("quantile", *rest), coords=coords, name=name, attrs=dict(da.attrs)
-        )
+            band.reshape(qs.size, *shape), dims=("quantile", *rest), coords=coords, name=name,
+            attrs={**da.attrs, "n_valid": n_valid},
+        )  # fmt: skip
         attrs = dict(da.attrs)
-        attrs.update(ci_kind=KIND_ORDER, ci_prob=ci_)
+        attrs.update(ci_kind=KIND_ORDER, ci_prob=ci_, n_valid=n_valid)
         out_ci[name] = xr.DataArray(
             bounds.reshape(qs.size, *shape, 2), dims=("quantile", *rest, CI_DIM),
             coords={**coords, CI_DIM: list(CI_BOUNDS)}, name=name, attrs=attrs,
