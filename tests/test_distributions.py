@@ -1015,3 +1015,49 @@ def test_engine_table_reproduces_from_z(dist: Distribution) -> None:
     scale = hi - lo if math.isfinite(hi - lo) else abs(dist.median()) + dist.ppf(0.75) - dist.ppf(0.25)
     # absolute error within 1e-9 of the scale (relative in far heavy tails)
     np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-9 * scale)
+
+
+# ---- parameters the numerics cannot carry ---------------------------------------------------------
+@pytest.mark.parametrize(
+    ("make", "param"),
+    [
+        (lambda: cd.PERT(0.0, 0.5, 1.0, shape=1e300), "shape"),
+        (lambda: cd.PERT(0.0, 0.5, 1.0, shape=2e6), "shape"),
+        (lambda: cd.Beta(1e300, 1e300), "a"),
+        (lambda: cd.Beta(2.0, 1e7), "b"),
+    ],
+)
+def test_beta_parameters_beyond_the_numerics_are_refused(make, param):
+    with pytest.raises(ValueError, match=rf"{param} must be in \(0, 1e\+06\] \(the range the incomplete-beta numerics"):
+        make()
+
+
+def test_largest_beta_parameters_allowed_still_match_scipy():
+    u = np.array([1e-9, 0.01, 0.5, 0.99, 1 - 1e-9])
+    d = cd.Beta(1e6, 3e5)
+    np.testing.assert_allclose(d.ppf(u), st.beta(1e6, 3e5).ppf(u), rtol=1e-9)
+    p = cd.PERT(0.0, 0.3, 1.0, shape=1e6)
+    np.testing.assert_allclose(p.ppf(u), st.beta(p.alpha, p.beta).ppf(u), rtol=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("make", "param"),
+    [
+        (lambda: cd.LogNormal(705.0, 1.0), "mu"),
+        (lambda: cd.Normal(0.0, 1e308), "sd"),
+        (lambda: cd.Uniform(-1e308, 1e308), "lower"),
+        (lambda: cd.StudentT(3.0, 0.0, 1e307), "scale"),
+    ],
+)
+def test_parameters_whose_draws_overflow_are_refused(make, param):
+    with pytest.raises(ValueError, match=rf"{param} must be a value for which draws stay finite in float64"):
+        make()
+
+
+def test_a_scenario_that_overflows_is_refused_at_simulate_naming_the_output():
+    import cloudsim
+
+    scn = cloudsim.load_scenario().replace({"spend.growth_after_target": {"family": "fixed", "value": 1e308}})
+    for engine in ("numba", "numpy"):
+        with pytest.raises(ValueError, match=r"output 'spend': not finite \(inf\) at trial \d+"):
+            cloudsim.simulate(scn, 50, seed=1, engine=engine)

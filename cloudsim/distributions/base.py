@@ -139,6 +139,28 @@ class Distribution:
         par = self._pack()
         par.setflags(write=False)
         object.__setattr__(self, "_par", par)
+        self._check_finite_draws(kwargs)
+
+    #: Draws are checked at standard-normal values this far out (the sampler's variates stay inside).
+    Z_CHECK: ClassVar[float] = 9.0
+
+    def _check_finite_draws(self, raw: Mapping[str, object]) -> None:
+        """Refuse parameters whose draws overflow: the values at ``z = -Z_CHECK, 0, Z_CHECK`` must be finite."""
+        zs = np.array([-self.Z_CHECK, 0.0, self.Z_CHECK])
+        ends = np.asarray(self.from_z(zs), dtype=np.float64)
+        bad = np.flatnonzero(~np.isfinite(ends))
+        if bad.size == 0:
+            return
+        z, value = zs[bad[0]], ends[bad[0]]
+        # name the parameter of the largest size: the one that overflows (a location or a scale)
+        sizes = {k: abs(v) for k, v in self._values.items() if isinstance(v, float)}
+        param = max(sizes, key=sizes.__getitem__) if sizes else self.param_names[0]
+        raise ParameterError(
+            type(self).__name__,
+            param,
+            f"a value for which draws stay finite in float64 (with {self!r} the draw at z = {z:g} is {value})",
+            raw.get(param, self._values.get(param)),
+        )
 
     def _coerce(self, key: str, raw: object) -> Any:
         """Convert one raw parameter value (a real number to ``float``); raise :class:`ParameterTypeError`."""

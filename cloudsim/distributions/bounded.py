@@ -11,6 +11,11 @@ from ._special import betainc
 from ._table import CODE_BETA, CODE_FIXED, CODE_LOGUNIFORM, CODE_PERT, CODE_TRIANGULAR, CODE_UNIFORM, _pert_ab
 from .base import Distribution, _bracket_root, _check_reproduces, _finite_bounds, _parse_quantiles
 
+#: The largest Beta ``a``/``b`` (and PERT ``shape``) the incomplete-beta numerics keep accurate (to 1e-11
+#: against scipy); beyond it the inverse slows without bound (``a = b = 1e300`` never returns).
+BETA_MAX_AB = 1e6
+BETA_LIMIT_TEXT = f"in (0, {BETA_MAX_AB:g}] (the range the incomplete-beta numerics support)"
+
 
 class PERT(Distribution):
     """(Modified) PERT distribution: a scaled beta on ``[minimum, maximum]``.
@@ -55,6 +60,7 @@ class PERT(Distribution):
             raw,
         )
         self._require_positive("shape", raw)
+        self._require(v["shape"] <= BETA_MAX_AB, "shape", BETA_LIMIT_TEXT, raw)
 
     @property
     def alpha(self) -> float:
@@ -130,8 +136,9 @@ class Beta(Distribution):
         self._init(a=a, b=b, lower=lower, upper=upper)
 
     def _validate(self, raw: Mapping[str, object]) -> None:
-        self._require_positive("a", raw)
-        self._require_positive("b", raw)
+        for key in ("a", "b"):
+            self._require_positive(key, raw)
+            self._require(self._values[key] <= BETA_MAX_AB, key, BETA_LIMIT_TEXT, raw)
         self._require_finite("lower", raw)
         lo, hi = self._values["lower"], self._values["upper"]
         self._require(math.isfinite(hi) and hi > lo, "upper", f"finite and > lower ({lo!r})", raw)

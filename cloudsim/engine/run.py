@@ -17,7 +17,7 @@ from .. import _rng
 from .._checks import check_dtype, check_int, check_progress
 from ..scenario import Scenario
 
-__all__ = ["CHUNK", "ENGINES", "allocate", "simulate_arrays"]
+__all__ = ["CHUNK", "ENGINES", "allocate", "check_memory", "simulate_arrays"]
 
 ENGINES = ("numba", "numpy")
 #: Trials per kernel call: the progress bar's step; results do not depend on it.
@@ -51,7 +51,7 @@ def allocate(scenario: Scenario, trials: int, dtype: np.dtype) -> dict[str, np.n
     return out
 
 
-def _check_memory(scenario: Scenario, trials: int, dtype: np.dtype) -> None:
+def check_memory(scenario: Scenario, trials: int, dtype: np.dtype) -> None:
     need = output_bytes(scenario, trials, dtype)
     try:
         import os
@@ -64,6 +64,30 @@ def _check_memory(scenario: Scenario, trials: int, dtype: np.dtype) -> None:
             f"trials: {trials:,} trials need about {need / 2**30:,.1f} GiB for their outputs, more than "
             f"{MEMORY_SHARE:.0%} of this machine's {avail / 2**30:,.1f} GiB; run fewer trials, or split the run "
             f"with start= (trials depend only on their index)"
+        )
+
+
+def check_finite(scenario: Scenario, out: dict[str, np.ndarray], lo: int, hi: int, start: int) -> None:
+    """Refuse a run whose outputs overflowed: every float output of trials ``lo..hi`` must be finite.
+
+    A distribution whose draws are finite can still drive a path to ``inf`` (a growth of 1e308,
+    a log-normal median of 1e300 compounded over the years); the message names the output, the
+    first trial and year affected, and the per-trial inputs to look at.
+    """
+    for name, arr in out.items():
+        if arr.dtype.kind != "f":
+            continue
+        block = arr[lo:hi]
+        if np.isfinite(block).all():
+            continue
+        idx = np.argwhere(~np.isfinite(block))[0]
+        trial = start + lo + int(idx[0])
+        what = "the per-trial inputs" if name == "inputs" else f"output {name!r}"
+        where = f"trial {trial}" + (f", position {tuple(int(i) for i in idx[1:])}" if len(idx) > 1 else "")
+        raise ValueError(
+            f"{what}: not finite ({block[tuple(idx)]}) at {where}: the scenario's values overflow float64; "
+            f"check the sizes of its claims and assumptions (e.g. a growth or a median far beyond any real "
+            f"market) in scenario {scenario.name!r}"
         )
 
 
@@ -93,13 +117,14 @@ def simulate_arrays(
         raise ValueError(f"engine: must be one of {ENGINES}, got {engine!r}")
     dt = check_dtype(dtype)
     progress = check_progress(progress)
-    _check_memory(scenario, trials, dt)
+    check_memory(scenario, trials, dt)
     key, recorded_seed = _rng.key_from_seed(seed)
     model = scenario.model
     packed = scenario.pack()
     out = allocate(scenario, trials, dt)
     if engine == "numpy":
         model.reference(key, start, packed, out)
+        check_finite(scenario, out, 0, trials, start)
         return out, recorded_seed
     show = trials >= PROGRESS_MIN_TRIALS if progress is None else bool(progress)
     bar = _progress_bar(trials) if show else None
@@ -107,6 +132,7 @@ def simulate_arrays(
         for lo in range(0, trials, CHUNK):
             hi = min(lo + CHUNK, trials)
             model.run(key, start, lo, hi, packed, out)
+            check_finite(scenario, out, lo, hi, start)
             if bar is not None:
                 bar.update(hi - lo)
     finally:
