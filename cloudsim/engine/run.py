@@ -78,7 +78,11 @@ def check_finite(scenario: Scenario, out: dict[str, np.ndarray], lo: int, hi: in
         if arr.dtype.kind != "f":
             continue
         block = arr[lo:hi]
-        if np.isfinite(block).all():
+        # a sum is finite only if every term is (a fast pass, no temporary); if it is not, look closer:
+        # finite values can still sum to inf
+        with np.errstate(over="ignore", invalid="ignore"):
+            total = float(np.sum(block, dtype=np.float64))
+        if np.isfinite(total) or np.isfinite(block).all():
             continue
         idx = np.argwhere(~np.isfinite(block))[0]
         trial = start + lo + int(idx[0])
