@@ -110,6 +110,9 @@ __all__ = [
 def __getattr__(name: str):
     import importlib
 
+    from ._checks import check_numba_threads
+
+    check_numba_threads()  # before anything imports numba, which fails on a bad value without naming it
     if name in _SUBMODULES:
         return importlib.import_module(f".{name}", __name__)
     if name in _LAZY:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import numbers
+import os
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
-__all__ = ["check_ci", "check_dtype", "check_int", "check_progress"]
+__all__ = ["check_ci", "check_dtype", "check_int", "check_numba_threads", "check_progress"]
 
 
 def check_int(value: Any, name: str, lo: int, hi: int | None = None) -> int:
@@ -47,3 +49,24 @@ def check_progress(progress: Any) -> bool | None:
     if progress is not None and not isinstance(progress, bool):
         raise TypeError(f"progress: expected True, False or None, got {type(progress).__name__} {progress!r}")
     return progress
+
+
+def check_numba_threads(environ: Mapping[str, str] | None = None) -> None:
+    """Refuse a ``NUMBA_NUM_THREADS`` environment variable numba would reject at import, naming it.
+
+    numba reads the variable once, when it is first imported, and fails there with a message
+    that names neither the variable nor its value; call this before anything imports numba.
+    """
+    env = os.environ if environ is None else environ
+    text = env.get("NUMBA_NUM_THREADS")
+    if text is None or text.strip() == "":
+        return
+    try:
+        n = int(text)
+    except ValueError:
+        n = None
+    if n is None or n < 1:
+        raise ValueError(
+            f"NUMBA_NUM_THREADS: the environment variable must be a whole number >= 1 (the threads numba may "
+            f"use; this machine has {os.cpu_count() or 1} cores), got {text!r}; unset it to use every core"
+        )

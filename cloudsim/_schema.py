@@ -183,6 +183,8 @@ def check_field(spec: Field, value: Any, path: str) -> Any:
     if t is str:
         if not isinstance(value, str):
             raise TypeError(f"{path}: expected a string, got {_type_name(value)} {value!r}")
+        if spec.required and not value.strip():
+            raise ValueError(f"{path}: must not be empty")
         if spec.choices and value not in spec.choices:
             raise ValueError(f"{path}: must be one of {', '.join(spec.choices)}, got {value!r}")
         return value

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 import time
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 __all__ = ["main"]
 
@@ -70,7 +74,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--plot",
         default=None,
-        help="write a dashboard (spend fan, shares, cumulative spend against the commitments) as PNG",
+        help="write a dashboard (spend fan, shares, cumulative spend against the commitments); the format "
+        "follows the suffix (.png, .pdf, .svg, ...)",
     )
     run.add_argument("--float32", action="store_true", help="store outputs as float32 (half the memory)")
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -85,16 +90,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def _fmt_money(v: float) -> str:
     """Money with three significant figures and one scale: ``$1.00B``, ``$1.63B``, ``$38.0B``, ``-$250M``."""
-    if v != v:  # NaN
-        return "n/a"
-    sign = "-" if v < 0 else ""
-    a = abs(v)
-    for scale, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if a >= scale * 0.9995:
-            x = a / scale
-            digits = 2 if x < 10 else 1 if x < 100 else 0
-            return f"{sign}${x:.{digits}f}{suffix}"
-    return f"{sign}${a:.0f}"
+    from ._format import money
+
+    return money(v)
 
 
 def _fmt_value(units: str):
@@ -193,15 +191,49 @@ def _signed(v: float) -> str:
     return ("+" if v >= 0 else "") + _fmt_money(v)
 
 
+#: Suffixes ``--out`` accepts (netCDF files).
+NETCDF_SUFFIXES = (".nc", ".nc4", ".netcdf")
+
+
+def _check_out(path: str | None) -> None:
+    if path is not None and Path(path).suffix.lower() not in NETCDF_SUFFIXES:
+        raise ValueError(
+            f"--out: {path!r} does not end in {' or '.join(NETCDF_SUFFIXES)}; cloudsim writes netCDF there: "
+            "give a name such as run.nc"
+        )
+
+
+def _plot_format(path: str) -> str:
+    """The image format ``--plot`` writes, from the file's suffix; refuse a suffix matplotlib cannot write."""
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    formats = FigureCanvasBase.get_supported_filetypes()
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if suffix not in formats:
+        shown = f"'.{suffix}'" if suffix else "no suffix"
+        raise ValueError(
+            f"--plot: {path!r} has {shown}; the image format is read from the suffix: use one of "
+            f"{', '.join('.' + k for k in sorted(formats))}"
+        )
+    return suffix
+
+
+def _scenario_files(names: Sequence[str | None]) -> dict[str, str]:
+    """The scenario arguments that are files on disk (the inputs no output may overwrite)."""
+    return {f"the scenario file {n!r}": n for n in names if n is not None and Path(n).exists()}
+
+
 def _compare(args: argparse.Namespace) -> int:
     from . import load_scenario
-    from ._io import check_writable, to_netcdf
+    from ._io import check_distinct, check_writable, write_netcdf
     from .runs import compare
 
-    if args.out:
-        check_writable(args.out, what="--out")
     if len(args.scenarios) < 2:
         raise ValueError("scenarios: give at least two scenario names or .toml paths to compare")
+    _check_out(args.out)
+    if args.out:
+        check_writable(args.out, what="--out")
+    check_distinct({"--out": args.out}, _scenario_files(args.scenarios))
     scenarios = {}
     for arg in args.scenarios:
         scn = load_scenario(arg)
@@ -213,7 +245,7 @@ def _compare(args: argparse.Namespace) -> int:
     print(compare_summary(ds))
     print(f"\nsimulated in {time.perf_counter() - t0:.2f} s", file=sys.stderr)
     if args.out:
-        to_netcdf(ds, args.out)
+        write_netcdf(ds, args.out, what="--out")
         print(f"wrote {args.out}", file=sys.stderr)
     return 0
 
@@ -288,34 +320,26 @@ def _run_summary(args: argparse.Namespace, scn) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from . import load_scenario, simulate
-    from ._io import atomic_write, check_writable, to_netcdf
-    from .engine.run import MEMORY_SHARE, fits_in_memory, memory_bytes, output_bytes
+    from ._io import atomic_write, check_distinct, check_writable, write_netcdf
 
     zarr_out = bool(args.out) and str(args.out).rstrip("/").endswith(".zarr")
     if args.out and not zarr_out:
+        _check_out(args.out)
         check_writable(args.out, what="--out")
+    fmt = _plot_format(args.plot) if args.plot else None
     if args.plot:
         check_writable(args.plot, what="--plot")
+    check_distinct({"--out": args.out, "--plot": args.plot}, _scenario_files([args.scenario]))
     keep, years = _list_arg(args.keep, "--keep", str), _list_arg(args.years, "--years", int)
     scn = load_scenario(args.scenario)
     dtype = "float32" if args.float32 else "float64"
     if zarr_out and not args.summary:
         return _run_zarr(args, scn, keep, years, dtype)
-    import numpy as np
-
-    if not args.summary and not fits_in_memory(scn, args.trials, np.dtype(dtype)):
-        need, avail = output_bytes(scn, args.trials, np.dtype(dtype)), memory_bytes() or 0
-        print(
-            f"cloudsim: {args.trials:,} trials need about {need / 2**30:,.1f} GiB, more than {MEMORY_SHARE:.0%} of "
-            f"this machine's {avail / 2**30:,.1f} GiB: printing summaries only (--summary), in bounded memory; "
-            "use --out FILE.zarr to stream the paths to disk",
-            file=sys.stderr,
-        )
-        args.summary = True
     if args.summary or args.scheduler or args.workers:
         if args.plot:
             raise ValueError("--plot: needs the trials; not available with --summary")
         return _run_summary(args, scn)
+    _check_memory(scn, args.trials, args.float32)
     print(
         f"simulating {args.trials:,} trials of {scn.name!r} "
         "(the first run on a machine also compiles the numba kernels: about 15 s, cached afterwards)",
@@ -329,7 +353,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.out:
         from .api import select_output
 
-        to_netcdf(select_output(ds, keep, years), args.out)
+        write_netcdf(select_output(ds, keep, years), args.out, what="--out")
         print(f"wrote {args.out}", file=sys.stderr)
     if args.plot:
         import matplotlib
@@ -340,8 +364,10 @@ def _run(args: argparse.Namespace) -> int:
         from .plot import dashboard
 
         fig = dashboard(ds, scn)
-        atomic_write(args.plot, lambda tmp: fig.savefig(tmp, format="png", dpi=100), what="--plot")
-        plt.close(fig)
+        try:
+            atomic_write(args.plot, lambda tmp: fig.savefig(tmp, format=fmt, dpi=100), what="--plot")
+        finally:
+            plt.close(fig)
         print(f"wrote {args.plot}", file=sys.stderr)
     return 0
 
@@ -364,13 +390,39 @@ def _run_zarr(args: argparse.Namespace, scn, keep, years, dtype: str) -> int:
     return 0
 
 
+def _check_memory(scn: Any, trials: int, float32: bool) -> None:
+    """Refuse a run too large for memory before announcing it, naming ``--trials``."""
+    import numpy as np
+
+    from .engine.run import check_memory
+
+    try:
+        check_memory(scn, trials, np.dtype(np.float32 if float32 else np.float64))
+    except ValueError as exc:
+        raise ValueError(f"--{exc}") from None
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    raise SystemExit(128 + signum)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``cloudsim`` command."""
+    """Entry point of the ``cloudsim`` command.
+
+    Exit status 0 on success, 2 for a user error (one line on stderr, no traceback), 130
+    after ``Ctrl-C`` and 143 after ``SIGTERM``; an interrupted write leaves the target as it
+    was and removes its temporary file.
+    """
     try:
         args = _parser().parse_args(argv)
     except SystemExit as exc:  # --help, --version, or a usage error already printed by the parser
         return int(exc.code or 0)
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _on_sigterm) if in_main_thread else None
     try:
+        from ._checks import check_numba_threads
+
+        check_numba_threads()
         if args.command == "list":
             from . import list_scenarios, load_scenario
 
@@ -382,9 +434,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "compare":
             return _compare(args)
         return _run(args)
-    except (ValueError, TypeError, OSError) as exc:
-        print(f"cloudsim: error: {exc}", file=sys.stderr)
+    except (ValueError, TypeError, KeyError, OSError) as exc:
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        print(f"cloudsim: error: {message}", file=sys.stderr)
         return 2
+    except MemoryError:
+        print(
+            "cloudsim: error: out of memory; run fewer --trials, or use --float32 to halve the outputs",
+            file=sys.stderr,
+        )
+        return 2
+    except KeyboardInterrupt:
+        print("cloudsim: interrupted; any file being written was left as it was", file=sys.stderr)
+        return 130
+    except SystemExit as exc:
+        if exc.code == 128 + signal.SIGTERM:
+            print("cloudsim: terminated; any file being written was left as it was", file=sys.stderr)
+        raise
+    finally:
+        if in_main_thread:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":  # pragma: no cover

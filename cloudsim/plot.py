@@ -42,6 +42,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from ._checks import check_ci
+from ._format import probability_interval
 from .risk import DEFAULT_QUANTILES, check_q, percentile_bands
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -99,12 +101,19 @@ DASHBOARD_FIGSIZE = (14.0, 9.0)
 # formatting
 # ----------------------------------------------------------------------------
 def format_money(value: float, _pos: Any = None) -> str:
-    """``1.5e9 -> "$1.5B"``, ``2.5e8 -> "$250M"`` (usable as a matplotlib tick formatter)."""
+    """``1.5e9 -> "$1.50B"``, ``2.5e8 -> "$250M"``: three significant figures, as the command line prints money."""
+    from ._format import money
+
+    return money(value)
+
+
+def _money_tick(value: float, _pos: Any = None) -> str:
+    """Tick labels: ``1e9 -> "$1B"``, ``1.5e9 -> "$1.5B"`` (no trailing zeros along an axis)."""
     a = abs(value)
     for scale, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
         if a >= scale:
-            return f"${value / scale:.3g}{suffix}"
-    return f"${value:.3g}"
+            return _tx(f"${value / scale:.3g}{suffix}")
+    return _tx(f"${value:.3g}")
 
 
 def format_count(value: float, _pos: Any = None) -> str:
@@ -131,10 +140,6 @@ def _tx(text: str) -> str:
 
 def _wrap(text: str, width: int = 60) -> str:
     return _tx(textwrap.fill(text, width) if len(text) > width else text)
-
-
-def _money_tick(value: float, _pos: Any = None) -> str:
-    return _tx(format_money(value))
 
 
 def _percent_tick(value: float, _pos: Any = None) -> str:
@@ -705,7 +710,7 @@ def shares(
     *,
     q: Sequence[float] = (0.05, 0.5, 0.95),
     stacked: bool = False,
-    stat: Literal["median", "mean"] = "median",
+    stat: Literal["median", "mean"] | None = None,
     providers: Sequence[str] | None = None,
     colors: Mapping[str, str] | None = None,
     ax: Any = None,
@@ -726,9 +731,11 @@ def shares(
         median (0.5 is always computed).
     stacked : bool
         Stack one statistic of each provider's share (``stat``) instead of drawing bands.
-    stat : {"median", "mean"}
-        For ``stacked=True``: the medians (they need not sum to exactly 1: the top edge shows
-        their sum) or the means (which do; needs the trials).
+    stat : {"mean", "median"}, optional
+        For ``stacked=True``: the mean shares (they sum to 100% in every year; the default when
+        the trials are there), or the median shares scaled so that those of all the providers
+        sum to 100% (medians of shares need not add up; the default for precomputed bands).
+        The legend says which.
     providers : sequence of str, optional
         Which providers, in order (default: all).
     colors : mapping of str to colour, optional
@@ -750,8 +757,8 @@ def shares(
     >>> cloudsim.plot.shares(ds["share"], stacked=True, colors={ds.attrs["seller_name"]: "black"})  # doctest: +SKIP
     """
     qs = check_q(q)
-    if stat not in ("median", "mean"):
-        raise ValueError(f"stat: must be 'median' or 'mean', got {stat!r}")
+    if stat not in (None, "median", "mean"):
+        raise ValueError(f"stat: must be 'mean', 'median' or None, got {stat!r}")
     if isinstance(obj, xr.Dataset):
         da = _select(obj, "share")
     elif isinstance(obj, xr.DataArray):
@@ -774,8 +781,11 @@ def shares(
         raise ValueError(f"{_name(da)}: no providers to draw")
     lo_q, hi_q = float(qs.min()), float(qs.max())
     want = np.unique(np.concatenate([[lo_q, 0.5, hi_q]]))
+    if stat is None:
+        stat = "mean" if kind == "trial" else "median"
     if kind == "trial":
-        bands = percentile_bands(da, want).sel(provider=providers)  # select after: no copy of the trials
+        all_bands = percentile_bands(da, want)
+        bands = all_bands.sel(provider=providers)  # select after: no copy of the trials
         trials: int | None = int(da.sizes["trial"])
     else:
         have = np.asarray(da["quantile"].values, dtype=np.float64)
@@ -783,7 +793,8 @@ def shares(
         if missing:
             raise ValueError(f"q: quantiles {missing} are not in the precomputed bands ({have.tolist()})")
         idx = [int(np.argmin(np.abs(have - w))) for w in want]
-        bands = da.isel(quantile=idx).sel(provider=providers)
+        all_bands = da.isel(quantile=idx)
+        bands = all_bands.sel(provider=providers)
         trials = None
     bands = bands.transpose("quantile", "year", "provider")
     bq = np.asarray(bands["quantile"].values)
@@ -800,8 +811,9 @@ def shares(
             if kind != "trial":
                 raise ValueError("stat: 'mean' needs the trials (dim 'trial'), not precomputed bands")
             ys = np.asarray(da.mean("trial").sel(provider=providers).transpose("provider", "year").values)
-        else:
-            ys = vals[i_med].T
+        else:  # scaled by the sum of every provider's median, so that the whole stack reaches 100%
+            med_all = np.asarray(all_bands.isel(quantile=i_med).transpose("year", "provider").values, dtype=np.float64)
+            ys = vals[i_med].T / med_all.sum(axis=1)
         polys = ax.stackplot(
             years,
             ys,
@@ -815,6 +827,7 @@ def shares(
             poly.set_gid(f"stack:{p}")
         ax.set_ylim(0, max(1.0, float(ys.sum(axis=0).max())))
         ax.set_ylabel(f"{stat} share (percent)")
+        ax.margins(y=0)
     else:
         for k, p in enumerate(providers):
             poly = ax.fill_between(years, vals[i_lo, :, k], vals[i_hi, :, k], color=colors[k], alpha=0.22, lw=0)
@@ -831,7 +844,8 @@ def shares(
     if title:
         ax.set_title(_wrap(title), loc="left")
     if legend:
-        head = f"{stat} share" if stacked else f"median, {_qlabel(lo_q)}–{_qlabel(hi_q)}%"
+        stacked_head = "mean share" if stat == "mean" else "median share, scaled to sum to 100%"
+        head = stacked_head if stacked else f"median, {_qlabel(lo_q)}–{_qlabel(hi_q)}%"
         if trials:
             head = f"{head}\n{trials:,} trials"
         handles, labels = ax.get_legend_handles_labels()
@@ -915,6 +929,7 @@ def distribution(
         raise ValueError(f"kind: must be 'hist' or 'cdf', got {kind!r}")
     if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or bins < 1:
         raise ValueError(f"bins: a positive integer, got {bins!r}")
+    ci = check_ci(ci)
     from .risk import exceedance_probability
 
     da = _select(obj, var)
@@ -993,7 +1008,8 @@ def distribution(
         for k, t in enumerate(thr):
             c = f"C{(k + 3) % 10}"
             tv = _format_value(units, float(t), percent=percent)
-            text = f"P(≥ {tv}) = {prob[k]:.1%}\n{ci:.0%} CI {pci[k, 0]:.1%}–{pci[k, 1]:.1%}"
+            p_txt, lo_txt, hi_txt = probability_interval(prob[k], pci[k, 0], pci[k, 1])
+            text = f"P(≥ {tv}) = {p_txt}\n{ci:.0%} CI {lo_txt}–{hi_txt}"
             line = ax.axvline(t, color=c, lw=1.6, label="_nolegend_")
             line.set_gid(f"threshold:{t:g}")
             frac = ((math.log(t) - math.log(lo)) if use_log else (t - lo)) / span if span > 0 else 0.5
@@ -1021,7 +1037,7 @@ def distribution(
             title = f"{title}, {int(year)}"
     if title:
         ax.set_title(_wrap(title), loc="left")
-    ax.legend(
+    leg = ax.legend(
         loc="upper left",
         frameon=False,
         fontsize="small",
@@ -1029,7 +1045,61 @@ def distribution(
         title_fontsize="small",
         alignment="left",
     )
+    labels = [t for t in ax.texts if str(t.get_gid() or "").startswith("threshold_text:")]
+    if labels:
+        _place_legend_clear_of(ax, leg, labels)
     return ax
+
+
+#: Legend positions tried, in order, to keep a legend clear of labels drawn in the axes.
+_LEGEND_SPOTS = ("upper left", "upper right", "center left", "center right", "lower left", "lower right")
+
+
+def _place_legend_clear_of(ax: Axes, leg: Any, artists: Sequence[Any]) -> None:
+    """Keep ``leg`` at the first spot in :data:`_LEGEND_SPOTS` clear of every one of ``artists``, else outside.
+
+    The choice is made again each time the legend is drawn, with the final layout (a figure's
+    layout engine moves and resizes axes at draw time, and text keeps its size in points).
+    """
+    placer = _LegendPlacer(ax, leg, list(artists))
+    placer.place(ax.figure.canvas.get_renderer())
+    leg.draw = placer.draw
+
+
+class _LegendPlacer:
+    """Moves a legend off the labels drawn in its axes, just before the legend is drawn."""
+
+    def __init__(self, ax: Axes, leg: Any, artists: list[Any]) -> None:
+        self.ax, self.leg, self.artists = ax, leg, artists
+
+    def _boxes(self, renderer: Any) -> list[Any]:
+        out = []
+        for a in self.artists:
+            patch = a.get_bbox_patch() if hasattr(a, "get_bbox_patch") else None
+            if patch is not None:
+                a.update_bbox_position_size(renderer)
+                out.append(patch.get_window_extent(renderer))
+            else:
+                out.append(a.get_window_extent(renderer))
+        return out
+
+    def place(self, renderer: Any) -> None:
+        leg = self.leg
+        leg.set_bbox_to_anchor(None)
+        boxes = self._boxes(renderer)
+        for spot in _LEGEND_SPOTS:
+            leg.set_loc(spot)
+            box = leg.get_window_extent(renderer)
+            if not any(box.overlaps(b) for b in boxes):
+                return
+        leg.set_loc("upper left")
+        leg.set_bbox_to_anchor((1.01, 1.0), transform=self.ax.transAxes)
+
+    def draw(self, renderer: Any) -> None:
+        from matplotlib.legend import Legend
+
+        self.place(renderer)
+        Legend.draw(self.leg, renderer)
 
 
 def _percent_formatter():
@@ -1134,7 +1204,7 @@ def claims(
     if annotate:
         for k in range(len(table)):
             ax.annotate(
-                f"{sim[k]:.1%} ({lo[k]:.1%}–{hi[k]:.1%})",
+                "{} ({}–{})".format(*probability_interval(sim[k], lo[k], hi[k])),
                 xy=(max(hi[k], stated[k]), y[k]),
                 xytext=(8, 0),
                 textcoords="offset points",
@@ -1391,8 +1461,9 @@ def commitments(
             label=_tx(f"{c.label}: P(met)" if many else f"P(commitment met), {ci:.0%} Wilson interval"),
         )
         eb.lines[0].set_gid(f"met:{c.name}")
+        p_txt, lo_txt, hi_txt = probability_interval(p, lo, hi)
         ax.annotate(
-            f"P(met) = {p:.1%}\n{ci:.0%} CI {lo:.1%}–{hi:.1%}",
+            f"P(met) = {p_txt}\n{ci:.0%} CI {lo_txt}–{hi_txt}",
             xy=(c.last, p),
             xytext=(-10, 10 + 26 * k),
             textcoords="offset points",

@@ -14,7 +14,9 @@ of the deal model are listed in ``docs/scenario-format.md``.
 from __future__ import annotations
 
 import copy
+import errno
 import re
+import stat
 import tomllib
 from collections.abc import Mapping
 from importlib import resources
@@ -33,6 +35,8 @@ from .models import Commitment, Input, Model, get_model
 __all__ = ["Scenario", "list_scenarios", "load_scenario"]
 
 DEFAULT_SCENARIO = (resources.files("cloudsim") / "scenarios" / "DEFAULT").read_text("utf-8").strip()
+#: Degrees of freedom of the Student-t copula when ``dependence.df`` is not given.
+DEFAULT_STUDENT_DF = 4
 _INDEX = re.compile(r"^(?P<key>[^\[\]]+)\[(?P<idx>\d+)\]$")
 
 
@@ -258,7 +262,7 @@ class Scenario:
     def student_df(self) -> int:
         """Degrees of freedom of the Student-t copula, 0 for the Gaussian copula."""
         dep = self._data["dependence"]
-        return int(dep["df"]) if dep["copula"] == "student" else 0
+        return int(dep.get("df", DEFAULT_STUDENT_DF)) if dep["copula"] == "student" else 0
 
     def pack(self) -> Any:
         """The scenario as its model's kernel takes it."""
@@ -321,6 +325,11 @@ def _check_positive_definite(r: np.ndarray, stated: np.ndarray, names: tuple[str
 
 def _check_dependence(model: Model, d: dict[str, Any]) -> None:
     dep = d["dependence"]
+    if "df" in dep and dep["copula"] != "student":
+        raise ValueError(
+            f"dependence.df: degrees of freedom belong to the Student-t copula, but copula = {dep['copula']!r}; "
+            "set copula = 'student' to use them, or remove df"
+        )
     inputs = tuple(i.name for i in model.inputs(d))
     shocks = tuple(model.shocks(d))
     for key, what, names in (("spearman", "input", inputs), ("shocks", "shock", shocks)):
@@ -369,10 +378,48 @@ def load_scenario(name_or_path: str | PathLike[str] | None = None) -> Scenario:
     if not isinstance(name_or_path, (str, PathLike)):
         raise TypeError(f"name_or_path: expected a scenario name, a path or None, got {_type_name(name_or_path)}")
     path = Path(name_or_path)
-    if path.is_file():
-        return Scenario.from_toml(path.read_text("utf-8"), origin=str(path))
+    text = _read_scenario_file(path)
+    if text is not None:
+        return Scenario.from_toml(text, origin=str(path))
     if path.suffix == ".toml" or path.parent != Path("."):
         raise FileNotFoundError(f"scenario file {str(path)!r} does not exist")
     raise ValueError(
         f"unknown scenario {str(name_or_path)!r}; bundled: {', '.join(list_scenarios())}, or give a .toml path"
     )
+
+
+#: A scenario file larger than this is refused before it is read (the bundled ones are a few KiB).
+MAX_SCENARIO_BYTES = 16 * 2**20
+
+
+def _read_scenario_file(path: Path) -> str | None:
+    """The text of a scenario file, ``None`` when nothing is there; clear errors for what is not a TOML file."""
+    where = f"scenario file {str(path)!r}"
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise ValueError(f"{where}: a symbolic link loop (the link points back at itself)") from None
+        raise ValueError(f"{where}: cannot be read: {exc.strerror}") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise ValueError(f"{where} is a directory; give the path of a .toml file in it")
+    if not stat.S_ISREG(st.st_mode):
+        raise ValueError(f"{where} is not a regular file (a device, pipe or socket); give the path of a .toml file")
+    if st.st_size > MAX_SCENARIO_BYTES:
+        raise ValueError(f"{where}: {st.st_size:,} bytes is too large for a scenario (at most {MAX_SCENARIO_BYTES:,})")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ValueError(f"{where}: cannot be read: {exc.strerror}") from None
+    if b"\x00" in data:
+        raise ValueError(f"{where}: a binary file (it contains NUL bytes), not TOML text")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ValueError(
+            f"{where}: not UTF-8 text (byte 0x{data[exc.start]:02x} on line {line}); TOML files are UTF-8: "
+            "save it as UTF-8 (a Latin-1 file can be converted with iconv -f latin1 -t utf-8)"
+        ) from None

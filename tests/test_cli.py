@@ -117,3 +117,83 @@ def test_new_deal_summary_speaks_of_the_deal(capsys):
     out = capsys.readouterr().out
     assert "Anthropic's annual Google Cloud spend" in out
     assert "OpenAI" not in out and "AWS" not in out
+
+
+BAD_ARGUMENTS = [
+    [],
+    ["bogus"],
+    ["--trials", "10"],
+    ["run", "--trials", "ten"],
+    ["run", "--trials", "1e13", "--no-progress"],
+    ["run", "--trials", "-5"],
+    ["run", "--seed", "x"],
+    ["run", "--seed", "-1"],
+    ["run", "--bogus"],
+    ["run", "nope"],
+    ["run", "a", "b"],
+    ["run", "/"],
+    ["run", "/dev/null"],
+    ["run", "--trials", "10", "--out", "/"],
+    ["run", "--trials", "10", "--out", "x.toml"],
+    ["run", "--trials", "10", "--plot", "x.nc"],
+    ["run", "--trials", "10", "--out", ""],
+    ["list", "extra"],
+    ["list", "--trials", "3"],
+    ["compare"],
+    ["compare", "openai-aws-2025"],
+    ["compare", "openai-aws-2025", "openai-aws-2025", "--trials", "10"],
+    ["compare", "openai-aws-2025", "nope", "--trials", "10"],
+    ["compare", "openai-aws-2025", "analyst-trend-2025", "--trials", "0"],
+    ["compare", "openai-aws-2025", "analyst-trend-2025", "--seed", "-3"],
+    ["compare", "openai-aws-2025", "analyst-trend-2025", "--out", "/dev/null"],
+]
+
+
+@pytest.mark.parametrize("args", BAD_ARGUMENTS, ids=lambda a: " ".join(a) or "(none)")
+def test_every_subcommand_refuses_bad_arguments_in_one_line(args, capsys):
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    errors = [ln for ln in err.splitlines() if ln.startswith("cloudsim: error: ")]
+    assert len(errors) == 1, err
+    assert "simulating" not in err
+
+
+def test_bad_arguments_print_no_traceback_from_the_command(tmp_path):
+    """The installed command, as a user runs it, for the cases that fail past argument parsing."""
+    for args in (["run", "/dev/zero"], ["run", "--trials", "1e13"], ["run", str(tmp_path)]):
+        r = subprocess.run([sys.executable, "-m", "cloudsim.cli", *args], capture_output=True, text=True)
+        assert r.returncode == 2
+        assert "Traceback" not in r.stderr and r.stderr.startswith("cloudsim: error: "), r.stderr
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "many"])
+def test_bad_numba_num_threads_is_named(value):
+    env = {**os.environ, "NUMBA_NUM_THREADS": value}
+    r = subprocess.run(
+        [sys.executable, "-m", "cloudsim.cli", "run", "--trials", "10"], capture_output=True, text=True, env=env
+    )
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "NUMBA_NUM_THREADS: the environment variable must be a whole number >= 1" in r.stderr
+    assert repr(value) in r.stderr
+
+
+def test_bad_numba_num_threads_is_named_by_the_library():
+    env = {**os.environ, "NUMBA_NUM_THREADS": "0"}
+    code = "import cloudsim\ntry:\n    cloudsim.load_scenario()\nexcept ValueError as e:\n    print(e)\n"
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert r.stdout.startswith("NUMBA_NUM_THREADS:"), r.stdout + r.stderr
+
+
+def test_money_prints_evenly_with_a_dollar_sign_everywhere():
+    from cloudsim.cli import _fmt_money, _signed
+
+    assert [_fmt_money(v) for v in (1e9, 1.63e9, 38e9, 250e6, 999.96e6, -2.5e8)] == [
+        "$1.00B",
+        "$1.63B",
+        "$38.0B",
+        "$250M",
+        "$1.00B",
+        "-$250M",
+    ]
+    assert (_signed(0.39e9), _signed(-0.39e9), _signed(1.2e9)) == ("+$390M", "-$390M", "+$1.20B")

@@ -24,13 +24,13 @@ def test_summary_prints_the_exact_bands_of_the_full_run(tmp_path, capsys):
     assert f"P($38B AWS commitment met) = {p:.4f}" in text
 
 
-def test_a_run_too_large_for_memory_switches_to_summaries(monkeypatch, capsys):
-    monkeypatch.setattr(run, "fits_in_memory", lambda *a: False)
-    assert main(["run", "--trials", "2000", "--seed", "2", "--no-progress"]) == 0
-    captured = capsys.readouterr()
-    assert "printing summaries only (--summary)" in captured.err
-    assert "GiB" in captured.err
-    assert "(summary: sketch bands)" in captured.out
+def test_a_run_too_large_for_memory_is_refused_and_points_to_summaries(monkeypatch, capsys):
+    monkeypatch.setattr(run, "memory_bytes", lambda: 2**20)  # a 1 MiB machine
+    assert main(["run", "--trials", "2000", "--seed", "2", "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("cloudsim: error: --trials: 2,000 trials need about"), err
+    assert "GiB" in err and "--summary" in err and "Traceback" not in err
+    assert "simulating" not in err
 
 
 def test_zarr_out_with_keep_and_years(tmp_path, capsys):

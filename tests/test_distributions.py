@@ -1015,3 +1015,116 @@ def test_engine_table_reproduces_from_z(dist: Distribution) -> None:
     scale = hi - lo if math.isfinite(hi - lo) else abs(dist.median()) + dist.ppf(0.75) - dist.ppf(0.25)
     # absolute error within 1e-9 of the scale (relative in far heavy tails)
     np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-9 * scale)
+
+
+# ---- parameters the numerics cannot carry ---------------------------------------------------------
+@pytest.mark.parametrize(
+    ("make", "param"),
+    [
+        (lambda: cd.PERT(0.0, 0.5, 1.0, shape=1e300), "shape"),
+        (lambda: cd.PERT(0.0, 0.5, 1.0, shape=2e6), "shape"),
+        (lambda: cd.Beta(1e300, 1e300), "a"),
+        (lambda: cd.Beta(2.0, 1e7), "b"),
+    ],
+)
+def test_beta_parameters_beyond_the_numerics_are_refused(make, param):
+    with pytest.raises(ValueError, match=rf"{param} must be in \(0, 1e\+06\] \(the range the incomplete-beta numerics"):
+        make()
+
+
+def test_largest_beta_parameters_allowed_still_match_scipy():
+    u = np.array([1e-9, 0.01, 0.5, 0.99, 1 - 1e-9])
+    d = cd.Beta(1e6, 3e5)
+    np.testing.assert_allclose(d.ppf(u), st.beta(1e6, 3e5).ppf(u), rtol=1e-9)
+    p = cd.PERT(0.0, 0.3, 1.0, shape=1e6)
+    np.testing.assert_allclose(p.ppf(u), st.beta(p.alpha, p.beta).ppf(u), rtol=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("make", "param"),
+    [
+        (lambda: cd.LogNormal(705.0, 1.0), "mu"),
+        (lambda: cd.Normal(0.0, 1e308), "sd"),
+        (lambda: cd.Uniform(-1e308, 1e308), "lower"),
+        (lambda: cd.StudentT(3.0, 0.0, 1e307), "scale"),
+    ],
+)
+def test_parameters_whose_draws_overflow_are_refused(make, param):
+    with pytest.raises(ValueError, match=rf"{param} must be a value for which draws stay finite in float64"):
+        make()
+
+
+def test_a_scenario_that_overflows_is_refused_at_simulate_naming_the_output():
+    import cloudsim
+
+    scn = cloudsim.load_scenario().replace({"spend.growth_after_target": {"family": "fixed", "value": 1e308}})
+    for engine in ("numba", "numpy"):
+        with pytest.raises(ValueError, match=r"output 'spend': not finite \(inf\) at trial \d+"):
+            cloudsim.simulate(scn, 50, seed=1, engine=engine)
+
+
+# ---- pdf, var and std of every family --------------------------------------------------------------
+MOMENT_CASES = [
+    (cd.Normal(1.5, 0.7), st.norm(1.5, 0.7)),
+    (cd.LogNormal(0.3, 0.6, loc=2.0), st.lognorm(0.6, loc=2.0, scale=math.exp(0.3))),
+    (cd.PERT(1.0, 2.0, 5.0, shape=3.0), st.beta(1.75, 3.25, loc=1.0, scale=4.0)),
+    (cd.Beta(2.5, 0.7, lower=-1.0, upper=3.0), st.beta(2.5, 0.7, loc=-1.0, scale=4.0)),
+    (cd.TruncatedNormal(0.2, 1.3, lower=-0.5, upper=2.0), st.truncnorm(-0.7 / 1.3, 1.8 / 1.3, loc=0.2, scale=1.3)),
+    (cd.TruncatedNormal(0.2, 1.3, lower=0.0), st.truncnorm(-0.2 / 1.3, np.inf, loc=0.2, scale=1.3)),
+    (cd.Triangular(0.0, 0.3, 2.0), st.triang(0.15, loc=0.0, scale=2.0)),
+    (cd.Triangular(0.0, 0.0, 2.0), st.triang(0.0, loc=0.0, scale=2.0)),
+    (cd.Uniform(-2.0, 5.0), st.uniform(-2.0, 7.0)),
+    (cd.LogUniform(0.1, 50.0), st.loguniform(0.1, 50.0)),
+    (cd.StudentT(5.0, loc=1.0, scale=2.0), st.t(5.0, loc=1.0, scale=2.0)),
+]
+
+
+@pytest.mark.parametrize(("dist", "ref"), MOMENT_CASES, ids=lambda d: repr(d)[:40])
+def test_pdf_var_std_match_scipy(dist, ref):
+    lo, hi = ref.ppf([1e-6, 1 - 1e-6])
+    x = np.linspace(lo, hi, 201)[1:-1]
+    x = x[np.abs(x - float(dist.ppf(0.0))) > 1e-9 * (hi - lo)]  # skip a density singularity at an edge
+    np.testing.assert_allclose(dist.pdf(x), ref.pdf(x), rtol=1e-9, atol=1e-300)
+    assert dist.pdf(hi + (hi - lo) + 1.0) == pytest.approx(ref.pdf(hi + (hi - lo) + 1.0), rel=1e-9, abs=1e-300)
+    assert dist.var() == pytest.approx(ref.var(), rel=1e-9)
+    assert dist.std() == pytest.approx(ref.std(), rel=1e-9)
+    assert isinstance(dist.pdf(float(x[50])), float) and dist.pdf(x[:150].reshape(3, 50)).shape == (3, 50)
+
+
+def test_student_t_variance_where_it_does_not_exist():
+    assert cd.StudentT(2.0).var() == math.inf and math.isnan(cd.StudentT(1.0).var())
+
+
+def test_fixed_is_a_point_mass():
+    d = cd.Fixed(3.0)
+    assert d.var() == 0.0 and d.std() == 0.0
+    assert d.pdf(3.0) == math.inf and d.pdf(2.9) == 0.0
+
+
+@pytest.mark.parametrize(
+    "dist",
+    [
+        cd.LogitNormal(0.4, 0.8),
+        cd.Metalog.from_quantiles({0.1: 1.0, 0.5: 2.0, 0.9: 4.5}),
+        cd.Metalog.from_quantiles({0.1: 1.0, 0.5: 2.0, 0.9: 4.5}, lower=0.0),
+        cd.Empirical([1.0, 2.0, 2.5, 4.0, 7.0]),
+    ],
+    ids=["logitnormal", "metalog", "metalog-lower", "empirical"],
+)
+def test_pdf_and_var_of_families_without_a_scipy_twin_agree_with_quadrature(dist):
+    from scipy.integrate import quad
+
+    lo, hi = float(dist.ppf(1e-10)), float(dist.ppf(1 - 1e-10))
+    kinks = list(dist.values) if isinstance(dist, cd.Empirical) else None
+    mass = quad(lambda t: dist.pdf(t), lo, hi, points=kinks, limit=400)[0]
+    assert mass == pytest.approx(1.0, abs=1e-6)
+    m = dist.mean()
+    var = quad(lambda u: (dist.ppf(u) - m) ** 2, 0.0, 1.0, points=None, limit=400, epsabs=1e-13)[0]
+    assert dist.var() == pytest.approx(var, rel=1e-6)
+    assert dist.std() == pytest.approx(math.sqrt(var), rel=1e-6)
+    x = np.asarray(dist.ppf(np.linspace(0.005, 0.995, 57)))
+    h = 1e-6 * float(dist.ppf(0.995) - dist.ppf(0.005))  # the density is the slope of the cdf
+    slope = (np.asarray(dist.cdf(x + h)) - np.asarray(dist.cdf(x - h))) / (2 * h)
+    keep = np.all(np.abs(x[:, None] - np.asarray(kinks or [np.inf])[None, :]) > 10 * h, axis=1)
+    keep &= slope > 1e-4 * slope.max()  # where the finite difference of the cdf is not round-off
+    np.testing.assert_allclose(dist.pdf(x)[keep], slope[keep], rtol=1e-4)

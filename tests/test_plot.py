@@ -31,6 +31,7 @@ from matplotlib.figure import Figure
 
 import cloudsim
 from cloudsim import plot
+from cloudsim._format import probability, probability_interval
 from cloudsim.risk import DEFAULT_QUANTILES, exceedance_probability, quantile_intervals
 
 BASELINE = Path(__file__).parent / "baseline"
@@ -363,11 +364,11 @@ def test_shares_one_band_per_provider_in_provider_colours(ds):
 
 def test_shares_stacked_medians(ds):
     a, b = (str(p) for p in ds["provider"].values[:2])
-    ax = plot.shares(ds, stacked=True, providers=[a, b])
+    ax = plot.shares(ds, stacked=True, stat="median", providers=[a, b])
     med = cloudsim.percentile_bands(ds["share"], 0.5).sel(quantile=0.5)
     top = by_gid(ax, f"stack:{b}")
     v = np.concatenate([p.vertices for p in top.get_paths()])
-    total = med.sel(provider=a).values + med.sel(provider=b).values
+    total = (med.sel(provider=a).values + med.sel(provider=b).values) / med.sum("provider").values
     for y, t in zip(ds["year"].values, total, strict=True):
         assert np.any(np.isclose(v[np.isclose(v[:, 0], y), 1], t))
     labels = plot.provider_labels(ds)
@@ -407,9 +408,10 @@ def test_distribution_marks_thresholds_with_exceedance(ds):
         ex = exceedance_probability(x, t)
         assert float(ex["probability"]) == p
         label = by_gid(ax, f"threshold_text:{t:g}").get_text().replace("\\$", "$")
-        assert label.startswith(f"P(≥ {plot.format_money(t)}) = {p:.1%}")
         lo, hi = ex["probability_ci"].values
-        assert f"95% CI {lo:.1%}–{hi:.1%}" in label
+        p_txt, lo_txt, hi_txt = probability_interval(p, lo, hi)
+        assert label.startswith(f"P(≥ {plot.format_money(t)}) = {p_txt}")
+        assert f"95% CI {lo_txt}–{hi_txt}" in label
     assert ax.get_xscale() == "log"
     hist = by_gid(ax, "hist")
     heights = hist.get_data().values
@@ -426,7 +428,7 @@ def test_distribution_cdf_and_dataarray(ds):
     np.testing.assert_allclose(xs[500], np.quantile(da.sel(year=2028).values, 0.5))
     assert ps[0] == 0 and ps[-1] == 1 and np.all(np.diff(xs) >= 0)
     p = float(np.mean(da.sel(year=2028).values >= 1.5e9))
-    assert f"= {p:.1%}" in by_gid(ax, "threshold_text:1.5e+09").get_text()
+    assert f"= {probability(p)}" in by_gid(ax, "threshold_text:1.5e+09").get_text()
     # a variable without year: no year needed
     ax = plot.distribution(ds["commitment_shortfall"], log=False)
     by_gid(ax, "hist")
@@ -515,7 +517,7 @@ def test_dashboard_shows_p_commitment_met_and_says_claims_are_inputs(ds):
     met = by_gid(ax, "met:commitment")
     assert met.get_xdata()[0] == commitment(ds)[1] and met.get_ydata()[0] == pytest.approx(p)
     text = by_gid(ax, "met_text:commitment").get_text()
-    assert text == f"P(met) = {p:.1%}\n95% CI {lo:.1%}–{hi:.1%}"
+    assert text == "P(met) = {}\n95% CI {}–{}".format(*probability_interval(p, lo, hi))
     assert "P(commitment met), 95% Wilson interval" in text_of(ax)
     # the year-by-year line: P(cumulative spend >= total) with the Wilson interval of each year
     total, last = commitment(ds)
@@ -758,3 +760,99 @@ if __name__ == "__main__":
     if "--regenerate" not in sys.argv[1:]:
         sys.exit("usage: python tests/test_plot.py --regenerate   (rewrites tests/baseline/*.png)")
     _regenerate()
+
+
+# ----------------------------------------------------------------------------
+# first contact: labels that do not collide, probabilities with significant figures
+# ----------------------------------------------------------------------------
+def _overlaps(ax, a, b) -> bool:
+    renderer = ax.figure.canvas.get_renderer()
+    return a.get_window_extent(renderer).overlaps(b.get_window_extent(renderer))
+
+
+def _label_box(ax, text):
+    renderer = ax.figure.canvas.get_renderer()
+    text.update_bbox_position_size(renderer)
+    return text.get_bbox_patch().get_window_extent(renderer)
+
+
+@pytest.mark.parametrize("where", [0.002, 0.02, 0.5, 0.98])
+def test_distribution_threshold_label_never_covers_the_legend(ds, where):
+    _, last = commitment(ds)
+    x = ds["cumulative_spend"].sel(year=last)
+    t = float(np.quantile(x.values, where))  # near the left edge, in the middle, near the right edge
+    ax = plot.distribution(ds, "cumulative_spend", year=last, thresholds=[t])
+    ax.figure.canvas.draw()
+    legend = ax.get_legend()
+    renderer = ax.figure.canvas.get_renderer()
+    box = _label_box(ax, by_gid(ax, f"threshold_text:{t:g}"))
+    assert not legend.get_window_extent(renderer).overlaps(box)
+    for text in legend.get_texts():  # and no legend entry sits under the label
+        assert not text.get_window_extent(renderer).overlaps(box)
+
+
+def test_dashboard_label_clear_of_the_legend_when_the_commitment_is_left_of_the_mode(scn):
+    small = scn.replace({"commitments[0].total": "$8B"})  # met in most trials: the mode lies right of it
+    ds = cloudsim.simulate(small, 4000, seed=3)
+    fig = plot.dashboard(ds)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    for ax in fig.axes:
+        legend = ax.get_legend()
+        if legend is None:
+            continue
+        lbox = legend.get_window_extent(renderer)
+        for text in ax.texts:
+            if text.get_bbox_patch() is not None:
+                assert not lbox.overlaps(_label_box(ax, text)), text.get_text()
+            elif text.get_text().strip():
+                assert not lbox.overlaps(text.get_window_extent(renderer)), text.get_text()
+
+
+def test_small_probabilities_print_with_significant_figures():
+    assert probability_interval(0.00119, 0.00105, 0.00135) == ("0.119%", "0.105%", "0.135%")
+    assert probability_interval(0.23, 0.2282, 0.2318) == ("23.0%", "22.8%", "23.2%")
+    assert probability_interval(0.99881, 0.9986, 0.9990) == ("99.881%", "99.860%", "99.900%")
+    assert probability(0.5) == "50.0%" and probability(0.0) == "0.0%" and probability(1.0) == "100.0%"
+
+
+def test_distribution_label_of_a_rare_exceedance_keeps_its_digits(ds):
+    x = ds["spend"].sel(year=2028)
+    t = float(np.sort(x.values)[-25])  # 25 of 20,000 trials: 0.125%
+    ax = plot.distribution(x, thresholds=[t])
+    label = by_gid(ax, f"threshold_text:{t:g}").get_text()
+    assert "= 0.125%" in label
+    lo, hi = exceedance_probability(x, t)["probability_ci"].values
+    assert f"{lo * 100:.3f}%–{hi * 100:.3f}%" in label
+    assert "0.1%–0.1%" not in label
+
+
+@pytest.mark.parametrize("ci", [1.5, 0.0, 1.0, -0.2])
+def test_distribution_refuses_a_ci_outside_0_1(ds, ci):
+    with pytest.raises(ValueError, match=r"ci: must be in \(0, 1\)"):
+        plot.distribution(ds, "spend", year=2028, thresholds=[1e9], ci=ci)
+
+
+def test_stacked_shares_fill_the_whole_100_percent(ds):
+    for stat, head in ((None, "mean share"), ("median", "median share, scaled to sum to 100%")):
+        ax = plot.shares(ds, stacked=True, stat=stat)
+        names = [str(p) for p in ds["provider"].values]
+        top = by_gid(ax, f"stack:{names[-1]}")
+        v = np.concatenate([p.vertices for p in top.get_paths()])
+        for y in ds["year"].values:  # the top edge of the stack is at 100% in every year: no gap below it
+            assert np.max(v[np.isclose(v[:, 0], y), 1]) == pytest.approx(1.0, abs=1e-12)
+        assert ax.get_ylim() == pytest.approx((0.0, 1.0))
+        assert ax.get_legend().get_title().get_text().startswith(head)
+
+
+def test_fan_of_two_scenarios_keeps_the_first_median_visible(two):
+    ax = plot.fan(two, "spend")
+    first, second = by_gid(ax, "a/median"), by_gid(ax, "b/median")
+    bands = [a for a in ax.collections if str(a.get_gid() or "").startswith(("a/band", "b/band"))]
+    assert first.get_zorder() > max(b.get_zorder() for b in bands)
+    assert second.get_zorder() > max(b.get_zorder() for b in bands)
+    assert all(b.get_alpha() <= 0.14 for b in bands)  # washes, through which the other median shows
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend[:2] == ["a", "b"] and "5–95%" in legend  # the dotted outer edges explained
+    edge = by_gid(ax, "a/edge:0.05")
+    assert edge.get_linestyle() in (":", "--", "-.") or isinstance(edge.get_linestyle(), str)

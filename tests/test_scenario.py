@@ -197,3 +197,80 @@ def test_immutable(scn):
     d = scn.to_dict()
     d["name"] = "changed"
     assert scn.name == "openai-aws-2025"
+
+
+# ---- scenario files that are not TOML text, and keys that are not there ------------------------
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "a binary file"),
+        ('name = "Zürich deal"\n'.encode("latin-1"), "not UTF-8 text (byte 0xfc on line 1)"),
+        (b"a = " + b"[" * 5000 + b"]" * 5000 + b"\n", "nested too deeply"),
+    ],
+    ids=["binary", "latin-1", "deeply-nested"],
+)
+def test_scenario_files_that_are_not_toml_text_give_clear_errors(tmp_path, content, message):
+    path = tmp_path / "bad.toml"
+    path.write_bytes(content)
+    with pytest.raises(ValueError, match=re.escape(message)):
+        cloudsim.load_scenario(path)
+
+
+def test_bom_prefixed_scenario_file_loads(tmp_path):
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + cloudsim.load_scenario().to_toml().encode("utf-8"))
+    assert cloudsim.load_scenario(path) == cloudsim.load_scenario()
+
+
+def test_scenario_paths_that_are_not_files_give_clear_errors(tmp_path):
+    loop = tmp_path / "loop.toml"
+    loop.symlink_to(tmp_path / "loop2.toml")
+    (tmp_path / "loop2.toml").symlink_to(loop)
+    with pytest.raises(ValueError, match="symbolic link loop"):
+        cloudsim.load_scenario(loop)
+    with pytest.raises(ValueError, match="is a directory"):
+        cloudsim.load_scenario(tmp_path)
+    with pytest.raises(ValueError, match="is not a regular file"):
+        cloudsim.load_scenario("/dev/null")
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        cloudsim.load_scenario(tmp_path / "missing.toml")
+
+
+def test_df_with_the_gaussian_copula_is_refused():
+    d = cloudsim.load_scenario().to_dict()
+    assert "df" not in d["dependence"]  # not filled in for the Gaussian copula, so a round trip stays valid
+    d["dependence"]["df"] = 5
+    with pytest.raises(ValueError, match=r"dependence\.df: degrees of freedom belong to the Student-t copula"):
+        cloudsim.Scenario.from_dict(d)
+    d["dependence"]["copula"] = "student"
+    assert cloudsim.Scenario.from_dict(d).student_df() == 5
+    del d["dependence"]["df"]
+    student = cloudsim.Scenario.from_dict(d)
+    assert student.student_df() == 4
+    assert cloudsim.Scenario.from_toml(student.to_toml()) == student
+
+
+@pytest.mark.parametrize("value", ["", "   "])
+def test_empty_claim_metric_is_refused(value):
+    d = cloudsim.load_scenario().to_dict()
+    d["claims"]["spend"]["metric"] = value
+    with pytest.raises(ValueError, match=r"claims\.spend\.metric: must not be empty"):
+        cloudsim.Scenario.from_dict(d)
+
+
+def test_lookups_and_replacements_name_the_key():
+    scn = cloudsim.load_scenario()
+    with pytest.raises(KeyError, match=r"market\.bogus: no key 'bogus' in market; keys there: name"):
+        scn["market.bogus"]
+    with pytest.raises(TypeError, match="key: expected a dotted key path"):
+        scn[3]
+    with pytest.raises(ValueError, match="no table 'bogus' in the scenario; tables here: claims"):
+        scn.replace({"bogus.x": 1})
+    with pytest.raises(ValueError, match=r"name\.x: name is not a table"):
+        scn.replace({"name.x": 1})
+    with pytest.raises(TypeError, match="changes: expected a mapping of dotted key paths"):
+        scn.replace([("name", "x")])
+    with pytest.raises(TypeError, match="changes: keys must be dotted key paths"):
+        scn.replace({1: 2})
+    with pytest.raises(TypeError, match="expected TOML text"):
+        cloudsim.Scenario.from_toml(b"name = 'x'")

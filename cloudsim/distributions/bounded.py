@@ -12,6 +12,29 @@ from ._table import CODE_BETA, CODE_FIXED, CODE_LOGUNIFORM, CODE_PERT, CODE_TRIA
 from .base import Distribution, _bracket_root, _check_reproduces, _finite_bounds, _parse_quantiles
 
 
+def _beta_pdf(x: np.ndarray, a: float, b: float, lo: float, hi: float) -> np.ndarray:
+    """Density of Beta(``a``, ``b``) scaled to ``[lo, hi]``."""
+    from scipy.special import betaln, xlog1py, xlogy
+
+    y = (x - lo) / (hi - lo)
+    inside = (y >= 0.0) & (y <= 1.0)
+    yi = np.where(inside, y, 0.5)
+    with np.errstate(divide="ignore"):
+        logf = xlogy(a - 1.0, yi) + xlog1py(b - 1.0, -yi) - betaln(a, b)
+    return np.where(inside, np.exp(logf) / (hi - lo), 0.0)
+
+
+def _beta_var(a: float, b: float, width: float) -> float:
+    s = a + b
+    return width * width * a * b / (s * s * (s + 1.0))
+
+
+#: The largest Beta ``a``/``b`` (and PERT ``shape``) the incomplete-beta numerics keep accurate (to 1e-11
+#: against scipy); beyond it the inverse slows without bound (``a = b = 1e300`` never returns).
+BETA_MAX_AB = 1e6
+BETA_LIMIT_TEXT = f"in (0, {BETA_MAX_AB:g}] (the range the incomplete-beta numerics support)"
+
+
 class PERT(Distribution):
     """(Modified) PERT distribution: a scaled beta on ``[minimum, maximum]``.
 
@@ -55,6 +78,7 @@ class PERT(Distribution):
             raw,
         )
         self._require_positive("shape", raw)
+        self._require(v["shape"] <= BETA_MAX_AB, "shape", BETA_LIMIT_TEXT, raw)
 
     @property
     def alpha(self) -> float:
@@ -70,6 +94,15 @@ class PERT(Distribution):
         """Expected value ``(minimum + shape * mode + maximum) / (shape + 2)``."""
         v = self._values
         return (v["minimum"] + v["shape"] * v["mode"] + v["maximum"]) / (v["shape"] + 2.0)
+
+    def _pdf(self, x):
+        v = self._values
+        return _beta_pdf(x, self.alpha, self.beta, v["minimum"], v["maximum"])
+
+    def var(self) -> float:
+        """Variance of the scaled Beta(``alpha``, ``beta``) on ``[minimum, maximum]``."""
+        v = self._values
+        return _beta_var(self.alpha, self.beta, v["maximum"] - v["minimum"])
 
 
 class Fixed(Distribution):
@@ -97,6 +130,13 @@ class Fixed(Distribution):
     def mean(self) -> float:
         """The constant."""
         return self._values["value"]
+
+    def _pdf(self, x):
+        return np.where(x == self._values["value"], np.inf, 0.0)
+
+    def var(self) -> float:
+        """Variance 0."""
+        return 0.0
 
     def median(self) -> float:
         """The constant."""
@@ -130,8 +170,9 @@ class Beta(Distribution):
         self._init(a=a, b=b, lower=lower, upper=upper)
 
     def _validate(self, raw: Mapping[str, object]) -> None:
-        self._require_positive("a", raw)
-        self._require_positive("b", raw)
+        for key in ("a", "b"):
+            self._require_positive(key, raw)
+            self._require(self._values[key] <= BETA_MAX_AB, key, BETA_LIMIT_TEXT, raw)
         self._require_finite("lower", raw)
         lo, hi = self._values["lower"], self._values["upper"]
         self._require(math.isfinite(hi) and hi > lo, "upper", f"finite and > lower ({lo!r})", raw)
@@ -140,6 +181,15 @@ class Beta(Distribution):
         """Expected value ``lower + (upper - lower) * a / (a + b)``."""
         v = self._values
         return v["lower"] + (v["upper"] - v["lower"]) * v["a"] / (v["a"] + v["b"])
+
+    def _pdf(self, x):
+        v = self._values
+        return _beta_pdf(x, v["a"], v["b"], v["lower"], v["upper"])
+
+    def var(self) -> float:
+        """Variance ``(upper - lower)**2 a b / ((a + b)**2 (a + b + 1))``."""
+        v = self._values
+        return _beta_var(v["a"], v["b"], v["upper"] - v["lower"])
 
     @classmethod
     def from_quantiles(cls, quantiles: Mapping[float, float], *, lower: float = 0.0, upper: float = 1.0) -> Beta:
@@ -243,6 +293,21 @@ class Triangular(Distribution):
         v = self._values
         return (v["minimum"] + v["mode"] + v["maximum"]) / 3.0
 
+    def _pdf(self, x):
+        v = self._values
+        a, c, b = v["minimum"], v["mode"], v["maximum"]
+        up = np.where(c > a, 2.0 * (x - a) / ((b - a) * (c - a if c > a else 1.0)), 0.0)
+        down = np.where(b > c, 2.0 * (b - x) / ((b - a) * (b - c if b > c else 1.0)), 0.0)
+        out = np.where(x < c, up, down)
+        out = np.where(x == c, 2.0 / (b - a), out)
+        return np.where((x >= a) & (x <= b), out, 0.0)
+
+    def var(self) -> float:
+        """Variance ``(a**2 + b**2 + c**2 - a b - a c - b c) / 18``."""
+        v = self._values
+        a, c, b = v["minimum"], v["mode"], v["maximum"]
+        return (a * a + b * b + c * c - a * b - a * c - b * c) / 18.0
+
     @classmethod
     def from_quantiles(cls, quantiles: Mapping[float, float]) -> Triangular:
         """Triangular distribution through three quantiles.
@@ -321,6 +386,14 @@ class Uniform(Distribution):
         """Expected value ``(lower + upper) / 2``."""
         return 0.5 * (self._values["lower"] + self._values["upper"])
 
+    def _pdf(self, x):
+        lo, hi = self._values["lower"], self._values["upper"]
+        return np.where((x >= lo) & (x <= hi), 1.0 / (hi - lo), 0.0)
+
+    def var(self) -> float:
+        """Variance ``(upper - lower)**2 / 12``."""
+        return (self._values["upper"] - self._values["lower"]) ** 2 / 12.0
+
     @classmethod
     def from_quantiles(cls, quantiles: Mapping[float, float]) -> Uniform:
         """Uniform distribution through two quantiles.
@@ -370,6 +443,17 @@ class LogUniform(Distribution):
         """Expected value ``(upper - lower) / log(upper / lower)``."""
         lo, hi = self._values["lower"], self._values["upper"]
         return (hi - lo) / math.log(hi / lo)
+
+    def _pdf(self, x):
+        lo, hi = self._values["lower"], self._values["upper"]
+        inside = (x >= lo) & (x <= hi)
+        return np.where(inside, 1.0 / (np.where(inside, x, 1.0) * math.log(hi / lo)), 0.0)
+
+    def var(self) -> float:
+        """Variance ``(upper**2 - lower**2) / (2 log(upper / lower)) - mean**2``."""
+        lo, hi = self._values["lower"], self._values["upper"]
+        r = math.log(hi / lo)
+        return max((hi - lo) * (hi + lo) / (2.0 * r) - ((hi - lo) / r) ** 2, 0.0)
 
     @classmethod
     def from_quantiles(cls, quantiles: Mapping[float, float]) -> LogUniform:

@@ -235,10 +235,7 @@ class Metalog(Distribution):
         Returns ``inf`` (``-inf``) when the upper (lower) tail of a
         semi-bounded metalog is too heavy for the mean to exist.
         """
-        a = np.zeros(METALOG_MAX_TERMS)
-        a[: self._coef.size] = self._coef
-        tail_lo = a[1] - 0.5 * a[2] + 0.25 * a[5] - 0.125 * a[7]
-        tail_hi = a[1] + 0.5 * a[2] + 0.25 * a[5] + 0.125 * a[7]
+        tail_lo, tail_hi = self._tail_slopes()
         lo, hi = self._values["lower"], self._values["upper"]
         t_lo, t_hi = -60.0, 60.0
         if lo is not None and hi is None:
@@ -253,6 +250,35 @@ class Metalog(Distribution):
         x = _from_t(self._par, t)
         w = _logistic_density(t)
         f = x * w
+        return float((np.sum(f) - 0.5 * (f[0] + f[-1])) * (t[1] - t[0]))
+
+    def _tail_slopes(self) -> tuple[float, float]:
+        """Slopes of ``M`` in ``t = logit(u)`` as ``t -> -inf`` and ``t -> inf`` (they decide which moments exist)."""
+        a = np.zeros(METALOG_MAX_TERMS)
+        a[: self._coef.size] = self._coef
+        return a[1] - 0.5 * a[2] + 0.25 * a[5] - 0.125 * a[7], a[1] + 0.5 * a[2] + 0.25 * a[5] + 0.125 * a[7]
+
+    def var(self) -> float:
+        """Variance (numerical; trapezoid rule in ``logit(u)`` as :meth:`mean`, over the range the tails need).
+
+        ``inf`` when a semi-bounded tail is too heavy for the second moment to exist.
+        """
+        m = self.mean()
+        if not math.isfinite(m):
+            return math.nan
+        tail_lo, tail_hi = self._tail_slopes()
+        lo, hi = self._values["lower"], self._values["upper"]
+        t_lo, t_hi = -60.0, 60.0
+        if lo is not None and hi is None:  # x - lower ~ exp(tail_hi t): x**2 weighs exp((2 tail_hi - 1) t)
+            if 2.0 * tail_hi >= 1.0:
+                return math.inf
+            t_hi = min(700.0, 60.0 / (1.0 - 2.0 * tail_hi))
+        if hi is not None and lo is None:
+            if 2.0 * tail_lo >= 1.0:
+                return math.inf
+            t_lo = -min(700.0, 60.0 / (1.0 - 2.0 * tail_lo))
+        t = np.linspace(t_lo, t_hi, int((t_hi - t_lo) * 200) + 1)
+        f = (_from_t(self._par, t) - m) ** 2 * _logistic_density(t)
         return float((np.sum(f) - 0.5 * (f[0] + f[-1])) * (t[1] - t[0]))
 
     @classmethod
@@ -441,3 +467,20 @@ class Empirical(Distribution):
         """
         v = self._values["values"]
         return float((np.sum(v) - 0.5 * (v[0] + v[-1])) / (v.size - 1))
+
+    def _pdf(self, x):
+        v = self._values["values"]
+        n1 = v.size - 1
+        k = np.clip(np.searchsorted(v, x, side="right") - 1, 0, n1 - 1)
+        width = v[k + 1] - v[k]
+        inside = (x >= v[0]) & (x <= v[-1])
+        dens = np.where(width > 0, 1.0 / (n1 * np.where(width > 0, width, 1.0)), np.inf)
+        return np.where(inside, dens, 0.0)
+
+    def var(self) -> float:
+        """Variance of the interpolated distribution (each gap between sorted values holds ``1/(n-1)``)."""
+        v = self._values["values"]
+        a, b = v[:-1], v[1:]
+        second = float(np.sum(a * a + a * b + b * b) / (3.0 * (v.size - 1)))
+        m = self.mean()
+        return max(second - m * m, 0.0)

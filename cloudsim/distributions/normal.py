@@ -21,6 +21,8 @@ from ._table import (
 )
 from .base import Distribution, _bracket_root, _check_reproduces, _finite_bounds, _parse_quantiles
 
+_SQRT_2PI = math.sqrt(2.0 * math.pi)
+
 
 def _normal_quantile_fit(
     cls_name: str, quantiles: Mapping[float, float], transform: Any, support: str
@@ -64,6 +66,15 @@ class Normal(Distribution):
     def mean(self) -> float:  # the ``mean`` parameter is also the mean
         """Expected value (the ``mean`` parameter)."""
         return self._values["mean"]
+
+    def _pdf(self, x):
+        v = self._values
+        z = (x - v["mean"]) / v["sd"]
+        return np.exp(-0.5 * z * z) / (v["sd"] * _SQRT_2PI)
+
+    def var(self) -> float:
+        """Variance ``sd**2``."""
+        return self._values["sd"] ** 2
 
     def median(self) -> float:
         """Median (equal to the mean)."""
@@ -167,6 +178,19 @@ class LogNormal(Distribution):
         v = self._values
         return v["loc"] + math.exp(v["mu"] + 0.5 * v["sigma"] ** 2)
 
+    def _pdf(self, x):
+        v = self._values
+        y = x - v["loc"]
+        pos = y > 0
+        ly = np.log(np.where(pos, y, 1.0))
+        z = (ly - v["mu"]) / v["sigma"]
+        return np.where(pos, np.exp(-0.5 * z * z - ly) / (v["sigma"] * _SQRT_2PI), 0.0)
+
+    def var(self) -> float:
+        """Variance ``(exp(sigma**2) - 1) * exp(2 mu + sigma**2)``."""
+        v = self._values
+        return math.expm1(v["sigma"] ** 2) * math.exp(2.0 * v["mu"] + v["sigma"] ** 2)
+
     def median(self) -> float:
         """Median ``loc + exp(mu)``."""
         return self._values["loc"] + math.exp(self._values["mu"])
@@ -245,6 +269,21 @@ class LogitNormal(Distribution):
         f = np.exp(-0.5 * z * z) / (1.0 + np.exp(-t))
         return float(np.sum(f) * (z[1] - z[0]) / math.sqrt(2.0 * math.pi))
 
+    def _pdf(self, x):
+        v = self._values
+        inside = (x > 0) & (x < 1)
+        xi = np.where(inside, x, 0.5)
+        z = (np.log(xi) - np.log1p(-xi) - v["mu"]) / v["sigma"]
+        return np.where(inside, np.exp(-0.5 * z * z) / (v["sigma"] * _SQRT_2PI * xi * (1.0 - xi)), 0.0)
+
+    def var(self) -> float:
+        """Variance (numerical; trapezoid rule in ``z``, as :meth:`mean`)."""
+        z = np.linspace(-40.0, 40.0, 16385)
+        s = 1.0 / (1.0 + np.exp(-(self._values["mu"] + self._values["sigma"] * z)))
+        w = np.exp(-0.5 * z * z) * (z[1] - z[0]) / math.sqrt(2.0 * math.pi)
+        m = float(np.sum(s * w))
+        return float(np.sum((s - m) ** 2 * w))
+
     def median(self) -> float:
         """Median ``expit(mu)``."""
         return 1.0 / (1.0 + math.exp(-self._values["mu"]))
@@ -304,6 +343,25 @@ class TruncatedNormal(Distribution):
         pa = _phi(a) if math.isfinite(a) else 0.0
         pb = _phi(b) if math.isfinite(b) else 0.0
         return min(max(v["mean"] + v["sd"] * (pa - pb) / _normal_mass(a, b), v["lower"]), v["upper"])
+
+    def _pdf(self, x):
+        v = self._values
+        a = (v["lower"] - v["mean"]) / v["sd"]
+        b = (v["upper"] - v["mean"]) / v["sd"]
+        z = (x - v["mean"]) / v["sd"]
+        inside = (x >= v["lower"]) & (x <= v["upper"])
+        return np.where(inside, np.exp(-0.5 * z * z) / (v["sd"] * _SQRT_2PI * _normal_mass(a, b)), 0.0)
+
+    def var(self) -> float:
+        """Variance ``sd**2 (1 + (a phi(a) - b phi(b)) / Z - ((phi(a) - phi(b)) / Z)**2)`` of the truncated variable."""
+        v = self._values
+        a = (v["lower"] - v["mean"]) / v["sd"]
+        b = (v["upper"] - v["mean"]) / v["sd"]
+        pa, pb = (_phi(c) if math.isfinite(c) else 0.0 for c in (a, b))
+        apa = a * pa if math.isfinite(a) else 0.0
+        bpb = b * pb if math.isfinite(b) else 0.0
+        mass = _normal_mass(a, b)
+        return v["sd"] ** 2 * max(1.0 + (apa - bpb) / mass - ((pa - pb) / mass) ** 2, 0.0)
 
     @classmethod
     def from_quantiles(
@@ -413,6 +471,22 @@ class StudentT(Distribution):
     def mean(self) -> float:
         """Expected value ``loc`` (``nan`` for ``df <= 1``, where it does not exist)."""
         return self._values["loc"] if self._values["df"] > 1.0 else math.nan
+
+    def _pdf(self, x):
+        from scipy.special import gammaln
+
+        v = self._values
+        nu, s = v["df"], v["scale"]
+        z = (x - v["loc"]) / s
+        logc = gammaln(0.5 * (nu + 1.0)) - gammaln(0.5 * nu) - 0.5 * math.log(nu * math.pi)
+        return np.exp(logc - 0.5 * (nu + 1.0) * np.log1p(z * z / nu)) / s
+
+    def var(self) -> float:
+        """Variance ``scale**2 df / (df - 2)`` (``inf`` for ``1 < df <= 2``, ``nan`` for ``df <= 1``)."""
+        nu = self._values["df"]
+        if nu <= 1.0:
+            return math.nan
+        return math.inf if nu <= 2.0 else self._values["scale"] ** 2 * nu / (nu - 2.0)
 
     def median(self) -> float:
         """Median ``loc``."""

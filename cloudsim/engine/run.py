@@ -17,7 +17,7 @@ from .. import _rng
 from .._checks import check_dtype, check_int, check_progress
 from ..scenario import Scenario
 
-__all__ = ["CHUNK", "ENGINES", "allocate", "check_run", "simulate_arrays"]
+__all__ = ["CHUNK", "ENGINES", "allocate", "check_memory", "check_run", "simulate_arrays"]
 
 ENGINES = ("numba", "numpy")
 #: Trials per kernel call: the progress bar's step; results do not depend on it.
@@ -67,7 +67,8 @@ def fits_in_memory(scenario: Scenario, trials: int, dtype: np.dtype) -> bool:
     return avail is None or output_bytes(scenario, trials, dtype) <= MEMORY_SHARE * avail
 
 
-def _check_memory(scenario: Scenario, trials: int, dtype: np.dtype) -> None:
+def check_memory(scenario: Scenario, trials: int, dtype: np.dtype) -> None:
+    """Refuse a full run whose outputs would not fit in :data:`MEMORY_SHARE` of memory, naming ``trials``."""
     need = output_bytes(scenario, trials, dtype)
     avail = memory_bytes()
     if avail is None:  # pragma: no cover - not POSIX
@@ -95,6 +96,34 @@ def check_run(scenario: Scenario, trials: int, start: int) -> tuple[int, int]:
     return trials, start
 
 
+def check_finite(scenario: Scenario, out: dict[str, np.ndarray], lo: int, hi: int, start: int) -> None:
+    """Refuse a run whose outputs overflowed: every float output of trials ``lo..hi`` must be finite.
+
+    A distribution whose draws are finite can still drive a path to ``inf`` (a growth of 1e308,
+    a log-normal median of 1e300 compounded over the years); the message names the output, the
+    first trial and year affected, and the per-trial inputs to look at.
+    """
+    for name, arr in out.items():
+        if arr.dtype.kind != "f":
+            continue
+        block = arr[lo:hi]
+        # a sum is finite only if every term is (a fast pass, no temporary); if it is not, look closer:
+        # finite values can still sum to inf
+        with np.errstate(over="ignore", invalid="ignore"):
+            total = float(np.sum(block, dtype=np.float64))
+        if np.isfinite(total) or np.isfinite(block).all():
+            continue
+        idx = np.argwhere(~np.isfinite(block))[0]
+        trial = start + lo + int(idx[0])
+        what = "the per-trial inputs" if name == "inputs" else f"output {name!r}"
+        where = f"trial {trial}" + (f", position {tuple(int(i) for i in idx[1:])}" if len(idx) > 1 else "")
+        raise ValueError(
+            f"{what}: not finite ({block[tuple(idx)]}) at {where}: the scenario's values overflow float64; "
+            f"check the sizes of its claims and assumptions (e.g. a growth or a median far beyond any real "
+            f"market) in scenario {scenario.name!r}"
+        )
+
+
 def simulate_arrays(
     scenario: Scenario,
     trials: int,
@@ -114,13 +143,14 @@ def simulate_arrays(
         raise ValueError(f"engine: must be one of {ENGINES}, got {engine!r}")
     dt = check_dtype(dtype)
     progress = check_progress(progress)
-    _check_memory(scenario, trials, dt)
+    check_memory(scenario, trials, dt)
     key, recorded_seed = _rng.key_from_seed(seed)
     model = scenario.model
     packed = scenario.pack()
     out = allocate(scenario, trials, dt)
     if engine == "numpy":
         model.reference(key, start, packed, out)
+        check_finite(scenario, out, 0, trials, start)
         return out, recorded_seed
     show = trials >= PROGRESS_MIN_TRIALS if progress is None else bool(progress)
     bar = _progress_bar(trials) if show else None
@@ -128,6 +158,7 @@ def simulate_arrays(
         for lo in range(0, trials, CHUNK):
             hi = min(lo + CHUNK, trials)
             model.run(key, start, lo, hi, packed, out)
+            check_finite(scenario, out, lo, hi, start)
             if bar is not None:
                 bar.update(hi - lo)
     finally:

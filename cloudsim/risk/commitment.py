@@ -204,9 +204,15 @@ def _refuse_scenario_dim(ds: Any, what: str) -> None:
     if not isinstance(ds, xr.Dataset):
         raise TypeError(f"ds: expected an xarray.Dataset from cloudsim.simulate, got {type(ds).__name__}")
     if "scenario" in ds.dims:
+        # point to what does the same for every scenario: only the commitments have a report over all of them
+        every = (
+            "or use cloudsim.commitment_report for all at once"
+            if what.startswith("commitment")
+            else f"and call {what} once per scenario (no function checks every scenario's claims at once)"
+        )
         raise ValueError(
             f"ds: has a 'scenario' dim (from cloudsim.compare); {what} reads one scenario: "
-            f"select it with ds.sel(scenario=...), or use cloudsim.commitment_report for all at once"
+            f"select it with ds.sel(scenario=...), {every}"
         )
 
 

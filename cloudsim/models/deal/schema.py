@@ -119,7 +119,13 @@ SCHEMA: dict[str, Any] = {
         "copula": Field(
             str, "gaussian", choices=("gaussian", "student"), doc="the copula joining the per-trial inputs"
         ),
-        "df": Field(int, 4, 1, 100, doc="degrees of freedom of the Student-t copula"),
+        "df": Field(
+            int,
+            None,
+            1,
+            100,
+            doc="degrees of freedom of the Student-t copula (default 4); only with copula = 'student'",
+        ),
         "spearman": Field("pairs", [], doc="[input, input, rho] rank correlations of the per-trial inputs"),
         "shocks": Field("pairs", [], doc="[shock, shock, rho] correlations of the yearly shocks"),
     },
