@@ -251,6 +251,11 @@ def atomic_write(path: str | PathLike[str], write: Callable[[Path], Any], *, wha
     return p
 
 
+#: Set when an interruption left a writer thread mid-file (see :func:`_interruptible`); the CLI then
+#: exits without finalising the interpreter, whose netCDF/HDF5 clean-up could crash on that state.
+abandoned_writer = False
+
+
 def _interruptible(write: Callable[[Path], Any], tmp: Path) -> None:
     """``write(tmp)``; from the main thread, in a worker thread the main one waits for.
 
@@ -274,8 +279,13 @@ def _interruptible(write: Callable[[Path], Any], tmp: Path) -> None:
 
     worker = threading.Thread(target=work, name="cloudsim-write", daemon=True)
     worker.start()
-    while worker.is_alive():
-        worker.join(0.05)
+    try:
+        while worker.is_alive():
+            worker.join(0.05)
+    except BaseException:
+        global abandoned_writer
+        abandoned_writer = True  # the C writer was left mid-file: its library state is not safe to finalise
+        raise
     if failure:
         raise failure[0]
 

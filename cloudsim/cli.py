@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
@@ -323,7 +324,7 @@ def _run(args: argparse.Namespace) -> int:
     from ._io import atomic_write, check_distinct, check_writable, write_netcdf
 
     zarr_out = bool(args.out) and str(args.out).rstrip("/").endswith(".zarr")
-    if args.out and not zarr_out:
+    if args.out is not None and not zarr_out:
         _check_out(args.out)
         check_writable(args.out, what="--out")
     fmt = _plot_format(args.plot) if args.plot else None
@@ -406,6 +407,20 @@ def _on_sigterm(signum: int, frame: Any) -> None:
     raise SystemExit(128 + signum)
 
 
+def _exit_if_writing(code: int) -> None:
+    """Exit at once if the interruption left a writer mid-file inside a C library (netCDF/HDF5).
+
+    The temporary file is already removed; letting the interpreter finalise after that can
+    crash the process in the library's own clean-up (a segfault instead of the exit status).
+    """
+    from . import _io
+
+    if _io.abandoned_writer or any(t.name == "cloudsim-write" and t.is_alive() for t in threading.enumerate()):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``cloudsim`` command.
 
@@ -446,10 +461,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         print("cloudsim: interrupted; any file being written was left as it was", file=sys.stderr)
+        _exit_if_writing(130)
         return 130
     except SystemExit as exc:
         if exc.code == 128 + signal.SIGTERM:
             print("cloudsim: terminated; any file being written was left as it was", file=sys.stderr)
+            _exit_if_writing(int(exc.code))
         raise
     finally:
         if in_main_thread:
