@@ -665,7 +665,7 @@ def test_bad_input_gives_a_clear_error(ds, call, exc, match):
     with pytest.raises(exc, match=match) as info:
         call(ds)
     # raised by cloudsim's own checks, not deep inside matplotlib
-    assert "matplotlib" not in info.traceback[-1].path.parts
+    assert "matplotlib" not in Path(str(info.traceback[-1].path)).parts
 
 
 def test_scenario_dim_needs_a_selection_for_dashboard_and_shares(two):
