@@ -310,6 +310,8 @@ def _spearman_to_pearson(m: np.ndarray) -> np.ndarray:
 
 def _check_positive_definite(r: np.ndarray, stated: np.ndarray, names: tuple[str, ...], path: str) -> None:
     """Refuse a correlation matrix that is not positive definite, naming the worst pair."""
+    if r.size == 0:  # a model with no per-trial inputs or no yearly shocks: nothing to correlate
+        return
     w, v = np.linalg.eigh(r)
     if w[0] > 1e-10:
         return

@@ -274,3 +274,12 @@ def test_lookups_and_replacements_name_the_key():
         scn.replace({1: 2})
     with pytest.raises(TypeError, match="expected TOML text"):
         cloudsim.Scenario.from_toml(b"name = 'x'")
+
+
+def test_an_empty_correlation_matrix_is_accepted():
+    # a model without yearly shocks (or without per-trial inputs) has a 0 x 0 matrix: nothing to refuse
+    from cloudsim.scenario import _check_positive_definite
+
+    assert _check_positive_definite(np.zeros((0, 0)), np.zeros((0, 0)), (), "dependence.shocks") is None
+    with pytest.raises(ValueError, match="dependence.shocks: the correlation matrix is not positive definite"):
+        _check_positive_definite(np.array([[1.0, 1.2], [1.2, 1.0]]), np.eye(2), ("a", "b"), "dependence.shocks")
