@@ -319,6 +319,9 @@ def summary_dataset(
         data[f"{name}_probability_ci"] = ep["probability_ci"].copy(data=np.stack([lower, upper], -1).reshape(*rest, 2))
         data[f"{name}_count"] = ep["count"].copy(data=cnt.reshape(rest))
     out = xr.Dataset(data, attrs=dict(template.attrs))
+    for v in out.data_vars.values():  # the template is one trial: every statistic here counts all n
+        if "n_valid" in v.attrs:
+            v.attrs["n_valid"] = int(n)
     _add_claims(out, scenario, total, n, ci)
     out.attrs.update(
         trials=int(n), summary=bands, rel_error=plan.rel_error, ci_prob=ci, ci_kind=KIND_ORDER,

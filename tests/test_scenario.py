@@ -281,5 +281,5 @@ def test_an_empty_correlation_matrix_is_accepted():
     from cloudsim.scenario import _check_positive_definite
 
     assert _check_positive_definite(np.zeros((0, 0)), np.zeros((0, 0)), (), "dependence.shocks") is None
-    with pytest.raises(ValueError, match="dependence.shocks: the correlation matrix is not positive definite"):
+    with pytest.raises(ValueError, match=r"dependence\.shocks: the correlation matrix is not positive definite"):
         _check_positive_definite(np.array([[1.0, 1.2], [1.2, 1.0]]), np.eye(2), ("a", "b"), "dependence.shocks")

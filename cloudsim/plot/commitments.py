@@ -9,6 +9,7 @@ import numpy as np
 import xarray as xr
 
 from .._format import probability_interval
+from ..risk._from_summary import is_summary
 from ._style import _axes, _check_ci, _check_dataset, _percent_formatter, _style, _tx, _wrap, _year_axis, format_money
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -90,6 +91,18 @@ def _met_probability(c: _Commitment, ds: xr.Dataset, ci: float) -> tuple[float, 
     return k / n, float(lo), float(hi), n
 
 
+def _reached(c: _Commitment, ds: xr.Dataset, ci: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Years, P(cumulative spend since the first year >= the total) in each, and its Wilson interval."""
+    from ..risk import wilson
+
+    cum = _cumulative_since(ds, c.first).sel(year=slice(c.first, c.last))
+    years = np.asarray(cum["year"].values)
+    x = np.asarray(cum.transpose(..., "year").values, dtype=np.float64).reshape(-1, years.size)
+    hits = np.count_nonzero(x >= c.total, axis=0)
+    plo, phi = wilson(hits, x.shape[0], ci)
+    return years, hits / x.shape[0], np.asarray(plo), np.asarray(phi)
+
+
 def commitments(
     ds: xr.Dataset,
     *,
@@ -128,31 +141,47 @@ def commitments(
     >>> cloudsim.plot.commitments(ds)  # doctest: +SKIP
     >>> float(ds["commitment_met"].mean())  # the dot  # doctest: +SKIP
     """
-    from ..risk import wilson
 
     ds = _check_dataset(ds)
     if "scenario" in ds.dims:
         raise ValueError("ds: has a 'scenario' dim; select one scenario first, e.g. ds.sel(scenario='a')")
     ci = _check_ci(ci) or 0.95
     coms = _commitment_list(ds)
+    report = None
+    if is_summary(ds):  # a summary: the counts of commitment_report, not the (absent) trials
+        from ..risk import commitment_report
+
+        report = commitment_report(ds, ci=ci)
+
+        def one(c: _Commitment) -> xr.Dataset:
+            return report.sel(commitment=c.name) if "commitment" in report.dims else report
+
+        def report_met(c: _Commitment) -> tuple[float, float, float, int]:
+            r = one(c)
+            b = np.asarray(r["probability_met_ci"].values, dtype=np.float64)
+            return float(r["probability_met"]), float(b[0]), float(b[1]), int(report.attrs["trials"])
+
+        def report_reached(c: _Commitment) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+            r = one(c)
+            if "met_by" not in r:
+                raise ValueError(f"ds: the summary does not count cumulative spend at {c.label}'s total by year")
+            b = np.asarray(r["met_by_ci"].values, dtype=np.float64)
+            return np.asarray(r["year"].values), np.asarray(r["met_by"].values), b[:, 0], b[:, 1]
+
     ax = _axes(ax)
     many = len(coms) > 1
     first_all, last_all = min(c.first for c in coms), max(c.last for c in coms)
     n = 0
     for k, c in enumerate(coms):
         color = f"C{(k + 3) % 10}"
-        p, lo, hi, n = _met_probability(c, ds, ci)
+        p, lo, hi, n = report_met(c) if report is not None else _met_probability(c, ds, ci)
         if math.isfinite(c.total):
-            cum = _cumulative_since(ds, c.first).sel(year=slice(c.first, c.last))
-            years = np.asarray(cum["year"].values)
-            x = np.asarray(cum.transpose(..., "year").values, dtype=np.float64).reshape(-1, years.size)
-            hits = np.count_nonzero(x >= c.total, axis=0)
-            plo, phi = wilson(hits, x.shape[0], ci)
+            years, reached, plo, phi = report_reached(c) if report is not None else _reached(c, ds, ci)
             ax.fill_between(years, plo, phi, color=color, alpha=0.2, lw=0).set_gid(f"reached_ci:{c.name}")
             what = f"{c.label}: " if many else ""
             (line,) = ax.plot(
                 years,
-                hits / x.shape[0],
+                reached,
                 color=color,
                 lw=1.5,
                 marker="o",

@@ -136,7 +136,7 @@ def dashboard(
         cum_title = f"{head}, by {last}, vs the commitments ({', '.join(format_money(t) for t in totals)})"
     distribution(ds, "cumulative_spend", year=last, thresholds=totals, ax=axes[1, 0], title=cum_title)
     commitments(ds, ax=axes[1, 1])
-    n = int(ds.sizes["trial"])
+    n = int(ds.sizes["trial"]) if "trial" in ds.dims else int(ds.attrs.get("trials", 0))
     seed = ds.attrs.get("seed", "?")
     name = scenario.name if scenario is not None else ds.attrs.get("scenario_name", "")
     who = " and ".join(str(ds.attrs[k]) for k in ("buyer", "seller") if ds.attrs.get(k))

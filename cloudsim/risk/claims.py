@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from ._from_summary import is_summary, summary_claim_counts
 from ._intervals import check_ci, wilson
 from .commitment import _refuse_scenario_dim
 
@@ -59,7 +60,8 @@ def check_claims(
     Parameters
     ----------
     ds : xarray.Dataset
-        From :func:`cloudsim.simulate`.
+        From :func:`cloudsim.simulate`, or a summary from :func:`cloudsim.summarize` (its claim
+        counts give the same table as the full run, bit for bit).
     scenario : Scenario, optional
         Default: the scenario recorded in ``ds.attrs["scenario"]``.  A scenario whose
         claims differ from the recorded one's is refused: ``ds`` simulates the recorded
@@ -118,37 +120,10 @@ def check_claims(
             f"ds.attrs['scenario']): {', '.join(differ) or 'the model'}; ds cannot check another scenario's "
             "claims: simulate that scenario, or leave scenario out"
         )
-    try:
-        samples = scenario.model.claim_samples(ds, scenario.to_dict())
-    except KeyError as exc:
-        raise ValueError(
-            f"ds: not a simulation of model {scenario.model.name!r}, missing variables or coords: {exc}"
-        ) from None
     from ._common import check_choice
 
     family = check_choice(family, "family", tuple(RULES))
-    claims = scenario.claims
-    counts: list[tuple[dict[str, object], int, int]] = []
-    for s in samples:
-        claim = claims[s.claim]
-        x = np.asarray(s.samples)
-        for description, low, high, stated in claim.checks(s.which):
-            hits = (x >= low) & (x <= high)
-            counts.append(
-                (
-                    {
-                        "claim": s.claim,
-                        "metric": claim.metric,
-                        "which": s.which,
-                        "statement": f"{description} = {stated:.2f}",
-                        "year": int(s.year),
-                        "stated": stated,
-                        "simulated": int(np.count_nonzero(hits)) / hits.size,
-                    },
-                    int(np.count_nonzero(hits)),
-                    hits.size,
-                )
-            )
+    counts = summary_claim_counts(ds, scenario) if is_summary(ds) else _claim_counts(ds, scenario)
     m = max(len(counts), 1)
     adjusted = 1.0 - (1.0 - ci) / m if family == "bonferroni" else ci
     records = []
@@ -171,3 +146,36 @@ def check_claims(
     table = pd.DataFrame.from_records(records, columns=COLUMNS)
     table.attrs.update(rule=RULES[family], family=family, ci_prob=ci, row_ci_prob=adjusted)
     return table
+
+
+def _claim_counts(ds: xr.Dataset, scenario: Scenario) -> list[tuple[dict[str, object], int, int]]:
+    """Each claim check's row, the trials that satisfy it and the trials, from the simulated samples."""
+    try:
+        samples = scenario.model.claim_samples(ds, scenario.to_dict())
+    except KeyError as exc:
+        raise ValueError(
+            f"ds: not a simulation of model {scenario.model.name!r}, missing variables or coords: {exc}"
+        ) from None
+    claims = scenario.claims
+    counts: list[tuple[dict[str, object], int, int]] = []
+    for s in samples:
+        claim = claims[s.claim]
+        x = np.asarray(s.samples)
+        for description, low, high, stated in claim.checks(s.which):
+            hits = (x >= low) & (x <= high)
+            counts.append(
+                (
+                    {
+                        "claim": s.claim,
+                        "metric": claim.metric,
+                        "which": s.which,
+                        "statement": f"{description} = {stated:.2f}",
+                        "year": int(s.year),
+                        "stated": stated,
+                        "simulated": int(np.count_nonzero(hits)) / hits.size,
+                    },
+                    int(np.count_nonzero(hits)),
+                    hits.size,
+                )
+            )
+    return counts

@@ -11,6 +11,7 @@ import xarray as xr
 
 from ..models.base import Commitment
 from ._common import check_da
+from ._from_summary import is_summary, summary_commitment_report
 from ._intervals import (
     KIND_NORMAL,
     KIND_ORDER,
@@ -241,7 +242,10 @@ def commitment_report(
     ds : xarray.Dataset
         From :func:`cloudsim.simulate` (variable ``spend``, or ``cumulative_spend`` since
         the commitment's first year); or from :func:`cloudsim.compare` (each
-        ``scenario`` gets its own commitments).
+        ``scenario`` gets its own commitments); or a summary from :func:`cloudsim.summarize`
+        (the recorded commitments only: probabilities from its exact counts, means from its
+        exact sums, quantiles from its bands at the summary's ``q``; ``attrs["source"]`` is
+        ``"summary"``).
     total : float, optional
         A commitment in USD to test instead of the recorded one(s): due in full by the
         last of ``years``.  Default: the commitments the Dataset records (see
@@ -284,6 +288,14 @@ def commitment_report(
         raise TypeError(f"ds: expected an xarray.Dataset from cloudsim.simulate, got {type(ds).__name__}")
     ci = check_ci(ci)
     qs = check_q(q)
+    if is_summary(ds):
+        if total is not None or years is not None:
+            raise ValueError(
+                "total, years: a summary counts only the commitments it was made with; to test another commitment, "
+                "summarize with thresholds={'cumulative_spend': [total]} and read cumulative_spend_exceedance, "
+                "or simulate the trials"
+            )
+        return summary_commitment_report(ds, qs, ci)
     if "scenario" in ds.dims:
         names = [str(s) for s in ds["scenario"].values]
         parts = [commitment_report(ds.sel(scenario=s, drop=True), total, years, q=qs, ci=ci, dim=dim) for s in names]
