@@ -29,7 +29,7 @@ from cloudsim._io import atomic_write
 
 __all__ = ["Target", "main", "render", "targets"]
 
-E5, E6, E7 = 10**5, 10**6, 10**7
+E5, E6, E7, E8 = 10**5, 10**6, 10**7, 10**8
 
 
 # ------------------------------------------------------------------------------
@@ -79,6 +79,10 @@ class Results:
         if b is None or key not in b.get("extra_info", {}):
             return None
         return float(b["extra_info"][key])
+
+
+def _gib_or_none(b: float | None) -> float | None:
+    return None if b is None else b / 2**30
 
 
 def _ratio(a: float | None, b: float | None) -> float | None:
@@ -250,6 +254,32 @@ def targets(res: Results) -> list[Target]:
             "trials / the returned `Dataset.nbytes`",
         ),
         Target(
+            "peak RSS of `summarize`, 1e8 trials",
+            _gib_or_none(res.extra("peak_rss", kind="summary_memory", trials=E8)),
+            "GiB",
+            "<",
+            1.0,
+            "peak RSS (`VmHWM`) of a fresh process that summarises 1e8 trials of the article scenario (warm cache)",
+        ),
+        Target(
+            "`summarize` / `simulate` time per trial, 4e6 trials",
+            res.extra("ratio", kind="summary_per_trial", trials=4 * E6),
+            "x",
+            "<=",
+            1.0,
+            "median `summarize` / median `simulate` of the same trials, run alternately in one benchmark",
+            res.extra("ratio_of_minimums", kind="summary_per_trial", trials=4 * E6),
+        ),
+        Target(
+            "`summarize` through Dask threads / on this process, 1e8 trials",
+            res.extra("ratio", kind="summary_dask", trials=E8),
+            "x",
+            "<=",
+            1.05,
+            "median `summarize(..., scheduler='threads')` / median `summarize(...)`, alternately in one benchmark",
+            res.extra("ratio_of_minimums", kind="summary_dask", trials=E8),
+        ),
+        Target(
             "`import cloudsim`, fresh interpreter",
             res.extra("import_s", kind="import"),
             "s",
@@ -354,6 +384,12 @@ def _details(b: dict[str, Any]) -> str:
             f"{x.get('cache')} cache: import {x.get('import_s', 0):.2f} s + simulate {x.get('simulate_s', 0):.2f} s"
         ),
         "import": lambda x: f"in-process import {x.get('import_s', 0):.3f} s",
+        "summary_memory": lambda x: (
+            f"peak RSS {_gib(x['peak_rss'])}, before the run {_gib(x['base_rss'])}, {x['summarize_s']:.1f} s, "
+            f"{x['trials_per_s'] / 1e6:.2f}M trials/s"
+        ),
+        "summary_per_trial": lambda x: f"simulate {x['simulate_s']:.2f} s, summarize {x['summarize_s']:.2f} s",
+        "summary_dask": lambda x: f"local {x['local_s']:.2f} s, Dask threads {x['dask_s']:.2f} s",
         "memory": lambda x: (
             f"peak RSS {_gib(x['peak_rss'])}, nbytes {_gib(x['nbytes'])}, peak before the run {_gib(x['base_rss'])}, "
             f"simulate {x['simulate_s']:.2f} s"
