@@ -33,6 +33,8 @@ def simulate(
     dtype: str | np.dtype = "float64",
     progress: bool | None = None,
     chunks: int | None = None,
+    sampler: Literal["mc", "antithetic", "lhs", "sobol", "halton"] = "mc",
+    replicates: int | None = None,
 ) -> xr.Dataset:
     """Simulate ``trials`` paths of the scenario.
 
@@ -59,6 +61,14 @@ def simulate(
         (each block by one task, on any Dask scheduler), and the computed values equal
         the eager run's bit for bit.  ``percentile_bands`` reduces such data block by
         block.  Needs ``cloudsim[scale]``; ``engine`` must be ``"numba"``.
+    sampler : {"mc", "antithetic", "lhs", "sobol", "halton"}
+        How the trials' normal scores are drawn (``docs/sampling.md``): ``"mc"`` (each
+        trial's own stream), antithetic pairs, Latin hypercube, scrambled Sobol or Halton
+        points.  Every sampler but ``"mc"`` runs ``replicates`` independent blocks of
+        ``trials / replicates`` trials, and the risk functions then give replicate-based
+        intervals (``ds.attrs["ci_kind"]``).
+    replicates : int, optional
+        Independent replicate blocks of a sampler other than ``"mc"`` (default 16, >= 2).
 
     Returns
     -------
@@ -73,6 +83,8 @@ def simulate(
     ValueError
         For a trial count out of range or too large for this machine's memory.
     """
+    if chunks is not None and sampler != "mc":
+        raise ValueError(f"chunks: a lazy run (chunks=) uses sampler='mc', got sampler={sampler!r}")
     if chunks is not None:
         from ._checks import check_dtype
         from ._lazy import simulate_lazy
@@ -85,10 +97,25 @@ def simulate(
         key_seed = _rng.key_from_seed(seed)[1]
         return simulate_lazy(scenario, trials, seed=int(key_seed), recorded_seed=key_seed, start=start,
                              chunks=chunks, dtype=check_dtype(dtype))  # fmt: skip
-    arrays, recorded_seed = simulate_arrays(
-        scenario, trials, seed=seed, start=start, engine=engine, dtype=dtype, progress=progress
-    )
-    return to_dataset(arrays, scenario, start=start, seed=recorded_seed, engine=engine)
+    if sampler == "mc" and replicates is None:
+        arrays, recorded_seed = simulate_arrays(
+            scenario, trials, seed=seed, start=start, engine=engine, dtype=dtype, progress=progress
+        )
+        return to_dataset(arrays, scenario, start=start, seed=recorded_seed, engine=engine)
+    return _simulate_sampled(scenario, trials, seed, start, engine, dtype, progress, sampler, replicates)
+
+
+def _simulate_sampled(scenario, trials, seed, start, engine, dtype, progress, sampler, replicates) -> xr.Dataset:
+    """:func:`simulate` with a sampler other than ``"mc"``: the Dataset records its replicate layout."""
+    from .engine.samplers import check_sampler
+    from .risk.replicates import mark_replicated
+
+    trials, start = check_run(scenario, trials, start)
+    sampler, replicates = check_sampler(sampler, replicates, trials, start, scenario)
+    arrays, recorded_seed = simulate_arrays(scenario, trials, seed=seed, start=start, engine=engine, dtype=dtype,
+                                            progress=progress, sampler=sampler, replicates=replicates)  # fmt: skip
+    ds = to_dataset(arrays, scenario, start=start, seed=recorded_seed, engine=engine, sampler=sampler)
+    return mark_replicated(ds, sampler, replicates)
 
 
 def summarize(

@@ -16,6 +16,7 @@ import numpy as np
 from .. import _rng
 from .._checks import check_dtype, check_int, check_progress
 from ..scenario import Scenario
+from . import samplers
 
 __all__ = ["CHUNK", "ENGINES", "allocate", "check_memory", "check_run", "simulate_arrays"]
 
@@ -133,12 +134,17 @@ def simulate_arrays(
     engine: Literal["numba", "numpy"] = "numba",
     dtype: str | np.dtype = "float64",
     progress: bool | None = None,
+    sampler: str = "mc",
+    replicates: int | None = None,
 ) -> tuple[dict[str, np.ndarray], str]:
     """Run the scenario's model; return its raw output arrays and the seed as recorded.
 
     Same parameters as :func:`cloudsim.simulate`; see there.
     """
     trials, start = check_run(scenario, trials, start)
+    sampler, replicates = samplers.check_sampler(sampler, replicates, trials, start, scenario)
+    if sampler != "mc" and engine != "numba":
+        raise ValueError(f"engine: sampler {sampler!r} runs on the 'numba' engine, got {engine!r}")
     if engine not in ENGINES:
         raise ValueError(f"engine: must be one of {ENGINES}, got {engine!r}")
     dt = check_dtype(dtype)
@@ -155,6 +161,9 @@ def simulate_arrays(
     show = trials >= PROGRESS_MIN_TRIALS if progress is None else bool(progress)
     bar = _progress_bar(trials) if show else None
     try:
+        if sampler != "mc":
+            _run_scored(scenario, key, trials, start, packed, out, sampler, replicates, bar)
+            return out, recorded_seed
         for lo in range(0, trials, CHUNK):
             hi = min(lo + CHUNK, trials)
             model.run(key, start, lo, hi, packed, out)
@@ -165,6 +174,24 @@ def simulate_arrays(
         if bar is not None:
             bar.close()
     return out, recorded_seed
+
+
+#: Trials per kernel call with a sampler's scores (bounds the scores' memory: SCORE_CHUNK x dims).
+SCORE_CHUNK = 1 << 16
+
+
+def _run_scored(scenario, key, trials, start, packed, out, sampler, replicates, bar) -> None:
+    """The chunk loop of a sampler other than ``"mc"``: its scores per chunk, then the kernel."""
+    n_in, dims, segments = scenario.model.score_layout(scenario.to_dict())
+    smap = samplers.score_map(n_in, [samplers.Segment(*s) for s in segments], dims)
+    cache: dict = {}
+    for lo in range(0, trials, SCORE_CHUNK):
+        hi = min(lo + SCORE_CHUNK, trials)
+        sc = samplers.scores(sampler, key, dims, replicates, trials, start, lo, hi, smap, cache)
+        scenario.model.run(key, start, lo, hi, packed, out, scores=sc)  # row i reads sc[i - lo]
+        check_finite(scenario, out, lo, hi, start)
+        if bar is not None:
+            bar.update(hi - lo)
 
 
 def _progress_bar(total: int):  # pragma: no cover - cosmetic

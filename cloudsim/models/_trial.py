@@ -31,7 +31,16 @@ from ..distributions import (
     ndtri,
 )
 
-__all__ = ["CLOSED_FORM", "ZGRID", "draw_inputs", "input_from_z", "sparse_rows", "t_to_normal", "z_table"]
+__all__ = [
+    "CLOSED_FORM",
+    "ZGRID",
+    "draw_inputs",
+    "input_from_z",
+    "inputs_from_scores",
+    "sparse_rows",
+    "t_to_normal",
+    "z_table",
+]
 
 #: Families whose value at a normal draw z is cheap in closed form; Empirical is
 #: interpolated exactly from its sorted values; the others are read from a cubic spline in z.
@@ -172,4 +181,18 @@ def draw_inputs(s, ki, wi, fi, n, values, cols, row_start, student, df, in_code,
             acc += values[m] * z[cols[m]]
         if student:
             acc = t_to_normal(acc * scale, df)
+        x[k] = input_from_z(in_code[k], in_par[k], in_tab[k], acc)
+
+
+@numba.njit(cache=True, inline="always")
+def inputs_from_scores(zs, n, values, cols, row_start, in_code, in_par, in_tab, x) -> None:
+    """The trial's ``n`` per-trial inputs into ``x[:n]`` from supplied independent normal scores ``zs[:n]``.
+
+    The Gaussian copula's factor correlates them exactly as :func:`draw_inputs` does
+    (the samplers of ``cloudsim.engine.samplers`` supply the scores; they refuse the Student-t copula).
+    """
+    for k in range(n):
+        acc = 0.0
+        for m in range(row_start[k], row_start[k + 1]):
+            acc += values[m] * zs[cols[m]]
         x[k] = input_from_z(in_code[k], in_par[k], in_tab[k], acc)

@@ -191,6 +191,16 @@ class Model:
         """The numba kernel over rows ``lo..hi-1``."""
         raise NotImplementedError
 
+    def score_layout(self, d: Mapping[str, Any]) -> tuple[int, int, list[Any]] | None:
+        """Where supplied normal scores go, for samplers other than ``"mc"``: ``None`` if unsupported.
+
+        Otherwise ``(n_inputs, dims, segments)``: the kernel's ``run(..., scores=)`` reads
+        ``dims`` scores per trial, the inputs' first, and ``segments``
+        (:class:`cloudsim.engine.samplers.Segment`-shaped ``(kind, columns, horizon)``)
+        say how the shock columns make each process's path.
+        """
+        return None
+
     def reference(self, key: int, start: int, packed: Any, out: Mapping[str, np.ndarray]) -> None:
         """The NumPy reference of the same equations over every row of ``out``."""
         raise NotImplementedError

@@ -12,6 +12,7 @@ import xarray as xr
 
 from ._common import STATS, Stat, check_choice, check_da, indicator, label, split, valid, valid_rows, wrap
 from ._intervals import CI_BOUNDS, CI_DIM, KIND_ORDER, check_ci, check_levels, check_q, quantile_bounds, quantile_se
+from .replicates import KIND_REPLICATE_QUANTILE, replicate_ids, replicate_quantile_bounds
 
 __all__ = ["DEFAULT_QUANTILES", "mcse", "percentile_bands", "quantile_intervals"]
 
@@ -110,7 +111,8 @@ def percentile_bands(
     out = bands.copy()
     for k, v in intervals.data_vars.items():
         out[f"{k}_ci"] = v
-    out.attrs.update(ci_kind=KIND_ORDER, ci_prob=ci)
+    kinds = {v.attrs["ci_kind"] for v in intervals.data_vars.values()}
+    out.attrs.update(ci_kind=kinds.pop() if len(kinds) == 1 else KIND_ORDER, ci_prob=ci)
     return out
 
 
@@ -241,17 +243,20 @@ def quantile_intervals(
         raise ValueError(f"obj: no numeric variable of the Dataset has dim {dim!r} (dims: {list(obj.dims)})")
     out = xr.Dataset({k: _qi_da(check_da(obj[k], "obj", (dim,)), qs, ci, dim) for k in names})
     out.attrs.update(obj.attrs)
-    out.attrs.update(ci_kind=KIND_ORDER, ci_prob=ci)
+    kinds = {v.attrs["ci_kind"] for v in out.data_vars.values()}
+    out.attrs.update(ci_kind=kinds.pop() if len(kinds) == 1 else KIND_ORDER, ci_prob=ci)
     return out
 
 
 def _qi_da(da: xr.DataArray, qs: np.ndarray, ci: float, dim: str) -> xr.DataArray:
     x, rest, coords = split(da, dim)
-    vals = quantile_bounds(x, qs, ci)
+    ids = replicate_ids(da, dim)
+    kind = KIND_ORDER if ids is None else KIND_REPLICATE_QUANTILE
+    vals = quantile_bounds(x, qs, ci) if ids is None else replicate_quantile_bounds(x, ids, qs, ci)
     coords["quantile"] = qs
     coords[CI_DIM] = list(CI_BOUNDS)
     attrs = dict(da.attrs)
-    attrs.update(ci_kind=KIND_ORDER, ci_prob=ci, n_valid=_n_valid(da, dim))
+    attrs.update(ci_kind=kind, ci_prob=ci, n_valid=_n_valid(da, dim))
     return xr.DataArray(vals, dims=("quantile", *rest, CI_DIM), coords=coords, name=da.name, attrs=attrs)
 
 

@@ -10,6 +10,7 @@ import xarray as xr
 
 from ._common import check_choice, check_da, indicator, label, valid
 from ._intervals import KIND_EXACT, KIND_WILSON, binom_interval, check_ci, ci_like
+from .replicates import KIND_REPLICATE_T, replicate_ids, replicate_proportion_ci
 
 __all__ = ["exceedance_probability", "first_passage"]
 
@@ -63,7 +64,17 @@ def exceedance_probability(
     hits, thr = indicator(da, threshold, direction=direction)
     ok, n_valid = valid(da, dim)
     count = (hits & ok).sum(dim)
-    return _probability_dataset(count, n_valid, ci, method, da, thr, name="probability", direction=direction)
+    res = _probability_dataset(count, n_valid, ci, method, da, thr, name="probability", direction=direction)
+    ids = replicate_ids(da, dim)
+    if ids is not None:  # a replicated sampler: the t interval over the replicates' proportions
+        h, ok_b = xr.broadcast(hits, ok)
+        h, ok_b = h.transpose(..., dim), ok_b.transpose(..., dim)
+        lower, upper = replicate_proportion_ci(h.values, ok_b.values, ids, ci)
+        p = res["probability"]
+        order = [d for d in h.dims if d != dim]
+        res["probability_ci"] = ci_like(p.transpose(*order), lower, upper, kind=KIND_REPLICATE_T, ci=ci)
+        res.attrs["ci_kind"] = KIND_REPLICATE_T
+    return res
 
 
 def _probability_dataset(

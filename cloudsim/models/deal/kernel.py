@@ -10,6 +10,11 @@ Variate order within a trial (stream version 1; the reference follows it):
    (market, seller share, spend, then one per non-seller, non-reference provider),
    then, after the spend claim's year only, one uniform (does a workload shift
    happen?) and one normal (its size).
+
+With a sampler other than ``"mc"`` (``cloudsim.engine.samplers``) the normals of
+steps 1 and 2 come from ``scores`` (row ``i - lo``: the inputs' scores, then year
+by year the shocks); the trial's stream then serves only the workload shifts.
+With an empty ``scores`` (``"mc"``) the kernel never reads it.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ import numba
 import numpy as np
 
 from ..._rng import FI, KI, WI, next_double, next_normal, seed_trial
-from .._trial import draw_inputs, input_from_z
+from .._trial import draw_inputs, input_from_z, inputs_from_scores
 
 __all__ = ["BLOCK", "MAX_FRACTION", "Scalars", "simulate_deal"]
 
@@ -73,6 +78,7 @@ def simulate_deal(
     in_code, in_par, in_tab, chol_val, chol_col, chol_row, shock_chol, fixed, shift_par, shift_tab,
     alr_start, others, com_first, tr_com, tr_due, tr_slot,
     market, share, spend, cumulative, revenue, buyer_share, inputs, shortfall, met,
+    scores,
 ) -> None:  # fmt: skip
     """Simulate rows ``lo..hi-1`` of the outputs (global trials ``start + row``); ``p`` is a :class:`Scalars`."""
     ki, wi, fi = KI, WI, FI
@@ -86,6 +92,7 @@ def simulate_deal(
         h = p.h_market if q == 0 else p.h_spend if q == 1 else p.h_share
         for t in range(1, min(h, n_years)):
             bw[q, t] = math.sqrt((h - t) / (h + 1 - t))
+    scored = scores.shape[1] > 0  # a sampler's normal scores replace the stream's normals
     nblocks = (hi - lo + BLOCK - 1) // BLOCK
     for b in numba.prange(nblocks):
         s = np.empty(4, dtype=np.uint64)
@@ -100,9 +107,13 @@ def simulate_deal(
         i1 = min(i0 + BLOCK, hi)
         for i in range(i0, i1):
             seed_trial(s, key, start + i)
-            draw_inputs(
-                s, ki, wi, fi, p.n_drawn, chol_val, chol_col, chol_row, p.student, p.df, in_code, in_par, in_tab, z, x
-            )
+            if scored:
+                inputs_from_scores(scores[i - lo], p.n_drawn, chol_val, chol_col, chol_row, in_code, in_par, in_tab, x)
+            else:
+                draw_inputs(
+                    s, ki, wi, fi, p.n_drawn, chol_val, chol_col, chol_row, p.student, p.df, in_code, in_par, in_tab,
+                    z, x,
+                )  # fmt: skip
             for k in range(p.n_drawn):
                 inputs[i, k] = x[k]
             hs, ha, hm = p.h_spend, p.h_share, p.h_market
@@ -124,8 +135,12 @@ def simulate_deal(
             cum = 0.0
             for t in range(n_years):
                 if t > 0:
-                    for k in range(p.n_shocks):
-                        e[k] = next_normal(s, ki, wi, fi)
+                    if scored:
+                        for k in range(p.n_shocks):
+                            e[k] = scores[i - lo, p.n_drawn + (t - 1) * p.n_shocks + k]
+                    else:
+                        for k in range(p.n_shocks):
+                            e[k] = next_normal(s, ki, wi, fi)
                     if not p.shocks_independent:  # the identity factor would leave them unchanged
                         for k in range(p.n_shocks):
                             acc = 0.0

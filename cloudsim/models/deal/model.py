@@ -46,6 +46,10 @@ _UNCERTAIN = (
 )  # fmt: skip
 
 
+#: What ``run`` passes the kernel for the ``"mc"`` sampler: no supplied scores (never read).
+_NO_SCORES = np.zeros((0, 0))
+
+
 def _get(d: Mapping[str, Any], dotted: str) -> Any:
     node: Any = d
     for part in dotted.split("."):
@@ -389,8 +393,9 @@ class DealModel(Model):
             tr_slot=np.array(tr_slot, dtype=np.int64),
         )
 
-    def run(self, key, start, lo, hi, pk: Packed, out) -> None:
+    def run(self, key, start, lo, hi, pk: Packed, out, scores=None) -> None:
         n = out["spend"].shape[0]
+        scores = _NO_SCORES if scores is None else scores
         simulate_deal(
             np.uint64(key), np.int64(start), np.int64(lo), np.int64(hi), pk.scalars,
             pk.in_code, pk.in_par, pk.in_tab, *pk.chol_sparse, pk.shock_chol,
@@ -399,7 +404,33 @@ class DealModel(Model):
             out["market_size"], out["share"], out["spend"], out["cumulative_spend"], out["seller_revenue"],
             out["buyer_share_of_seller"], out["inputs"],
             out["commitment_shortfall"].reshape(n, -1), out["commitment_met"].reshape(n, -1),
+            scores,
         )  # fmt: skip
+
+    def score_layout(self, d: Mapping[str, Any]) -> tuple[int, int, list[Any]]:
+        """The kernel's score columns: the drawn inputs, then year by year (1..T-1) the shocks in order.
+
+        Market, seller share and spend bridge to their claim years (the shock of the claim
+        year itself is unused) and walk after them; the other providers walk throughout.
+        """
+        n_in = len(self.inputs(d))  # the drawn inputs, in copula order
+        n_sh = len(self.shocks(d))
+        n_years = len(self.years(d))
+        h = self.horizons(d)
+
+        def col(t: int, k: int) -> int:
+            return n_in + (t - 1) * n_sh + k
+
+        segments: list[Any] = []
+        for k, role in enumerate(("market_growth", "seller_share", "spend")):
+            hk = h[role]
+            segments.append(("bridge", [col(t, k) for t in range(1, min(hk, n_years))], hk))
+            if hk < n_years:
+                segments.append(("unused", [col(hk, k)], 0))
+            segments.append(("walk", [col(t, k) for t in range(hk + 1, n_years)], 0))
+        for k in range(3, n_sh):
+            segments.append(("walk", [col(t, k) for t in range(1, n_years)], 0))
+        return n_in, n_in + n_sh * (n_years - 1), [s for s in segments if s[1]]
 
     def reference(self, key, start, pk: Packed, out) -> None:
         simulate_reference(key, start, pk, out)

@@ -1,0 +1,144 @@
+"""The samplers' contract (one base class, one subclass per sampler), their marginals and replicate intervals."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import stats
+
+import cloudsim
+from cloudsim.engine.samplers import Segment, score_map
+
+N = 2**12
+
+
+@pytest.fixture(scope="module")
+def scn():
+    return cloudsim.load_scenario()
+
+
+class SamplerContract:
+    sampler = "mc"
+
+    def run(self, scn, trials=N, seed=3, **kw):
+        return cloudsim.simulate(scn, trials, seed=seed, sampler=self.sampler, **kw)
+
+    def test_reproducible(self, scn):
+        a, b = self.run(scn), self.run(scn)
+        np.testing.assert_array_equal(a["spend"].values, b["spend"].values)
+
+    def test_seed_matters(self, scn):
+        assert not np.array_equal(self.run(scn)["spend"].values, self.run(scn, seed=4)["spend"].values)
+
+    def test_input_marginal(self, scn):
+        """Every drawn input follows its declared distribution (KS test against the family's cdf)."""
+        ds = self.run(scn)
+        for inp in scn.inputs():
+            x = ds[inp.name].values
+            p = stats.kstest(x, lambda v, d=inp.distribution: d.cdf(v)).pvalue
+            assert p > 1e-4, (inp.name, p)
+
+    def test_claim_year_pinned(self, scn):
+        """At its claim year, spend equals the trial's drawn spend target (the bridge's pin)."""
+        ds = self.run(scn)
+        y = scn.to_dict()["years"]["start"] + scn.model.horizons(scn.to_dict())["spend"]
+        target = "spend_target"
+        np.testing.assert_array_equal(ds["spend"].sel(year=y).values, ds[target].values)
+
+
+class TestMC(SamplerContract):
+    sampler = "mc"
+
+    def test_offset_invariant(self, scn):
+        full = self.run(scn, 1000)
+        part = self.run(scn, 600, start=400)
+        np.testing.assert_array_equal(full["spend"].values[400:], part["spend"].values)
+
+
+class TestAntithetic(SamplerContract):
+    sampler = "antithetic"
+
+    def test_offset_invariant(self, scn):
+        full = self.run(scn, 64, replicates=2)
+        part = self.run(scn, 32, start=32, replicates=2)
+        np.testing.assert_array_equal(full["spend"].values[32:], part["spend"].values)
+
+    def test_pairs_negated(self, scn):
+        """An input with a normal-score symmetric family: the pair's scores are negatives, so ranks mirror."""
+        ds = self.run(scn, 64, replicates=2)
+        inp = scn.inputs()[0]
+        z = stats.norm.ppf(inp.distribution.cdf(ds[inp.name].values))
+        np.testing.assert_allclose(z[1::2], -z[0::2], atol=1e-6)
+
+    def test_odd_start_refused(self, scn):
+        with pytest.raises(ValueError, match="start"):
+            self.run(scn, 64, start=1, replicates=2)
+
+
+class TestLHS(SamplerContract):
+    sampler = "lhs"
+
+    def test_depends_on_trials(self, scn):
+        a, b = self.run(scn, 2 * N), self.run(scn)
+        assert not np.array_equal(a["spend"].values[:100], b["spend"].values[:100])
+        assert a.attrs["sampler_depends_on"].startswith("seed, trials")
+
+    def test_strata(self, scn):
+        """Each input's probabilities take one value per stratum of every replicate block."""
+        ds = self.run(scn, 256, replicates=2)
+        inp = scn.inputs()[0]
+        u = inp.distribution.cdf(ds[inp.name].values[:128])
+        np.testing.assert_array_equal(np.sort(np.floor(u * 128)), np.arange(128))
+
+    def test_start_refused(self, scn):
+        with pytest.raises(ValueError, match="start"):
+            self.run(scn, 64, start=64)
+
+
+class TestSobol(SamplerContract):
+    sampler = "sobol"
+
+    def test_point_index_invariant(self, scn):
+        """Replicate 0's first points are the same whatever the block size (fast_forward, chunk invariance)."""
+        a, b = self.run(scn, 64, replicates=2), self.run(scn, 128, replicates=2)
+        np.testing.assert_array_equal(a["spend"].values[:32], b["spend"].values[:32])
+
+
+class TestHalton(TestSobol):
+    sampler = "halton"
+
+
+def test_bad_input(scn):
+    with pytest.raises(ValueError, match="sampler"):
+        cloudsim.simulate(scn, 64, seed=1, sampler="qmc")
+    with pytest.raises(ValueError, match="replicates"):
+        cloudsim.simulate(scn, 64, seed=1, sampler="sobol", replicates=1)
+    with pytest.raises(ValueError, match="trials"):
+        cloudsim.simulate(scn, 65, seed=1, sampler="sobol", replicates=2)
+    with pytest.raises(ValueError, match="engine"):
+        cloudsim.simulate(scn, 64, seed=1, sampler="sobol", engine="numpy")
+
+
+def test_score_map_orthogonal():
+    segs = [Segment("bridge", [2, 4, 6], 4), Segment("unused", [8], 0), Segment("walk", [3, 5, 7, 9], 0)]
+    m = score_map(2, segs, 10)
+    np.testing.assert_allclose(m @ m.T, np.eye(10), atol=1e-12)
+    # the first shock dimension is the walk's end point: equal weight on all four of its increments
+    np.testing.assert_allclose(m[2, [3, 5, 7, 9]], 0.5, atol=1e-12)
+
+
+def test_replicate_interval_covers(scn):
+    """Sobol replicate intervals of P(2032 cumulative spend >= 38e9) and of the median cover a large MC run's value."""
+    ref = cloudsim.simulate(scn, 200_000, seed=99)["cumulative_spend"].isel(year=-1)
+    p_true = float((ref >= 38e9).mean())
+    m_true = float(ref.median())
+    hit_p = hit_m = 0
+    reps = 20
+    for s in range(reps):
+        c = cloudsim.simulate(scn, 2**11, seed=s, sampler="sobol", replicates=8)["cumulative_spend"].isel(year=-1)
+        lo, hi = cloudsim.exceedance_probability(c, 38e9)["probability_ci"].values
+        hit_p += lo <= p_true <= hi
+        b = cloudsim.percentile_bands(c, q=0.5, ci=0.95)["cumulative_spend_ci"].values.ravel()
+        hit_m += b[0] <= m_true <= b[1]
+    # 95% intervals over 20 repetitions: fewer than 15 hits has probability < 0.3% (binomial)
+    assert hit_p >= 15 and hit_m >= 15, (hit_p, hit_m)
