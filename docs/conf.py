@@ -107,8 +107,8 @@ def write_user_guide() -> None:
         "# User guide",
         "",
         "The pages below explain what cloudsim computes and how to ask it a question; the function by",
-        "function reference is the [API reference](api/index.rst), worked examples are the",
-        "[notebooks](examples/index.md).",
+        "function reference is the {doc}`API reference <api/index>`, worked examples are the",
+        "{doc}`notebooks <examples/index>`.",
         "",
     ]
     for title, names in user_guide_pages():
