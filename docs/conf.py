@@ -158,8 +158,6 @@ def write_api() -> None:
             if not names:
                 continue
             body += [head, "-" * len(head), "", ".. autosummary::", "   :toctree: generated/", ""]
-            if kind == "class":
-                body.insert(len(body) - 2, "   :template: class.rst")
             body += [f"   {n}" for n in names] + [""]
         _write(api / f"{slug}.rst", "\n".join(body))
     _write(api / "index.rst", "\n".join(index) + "\n")
@@ -222,7 +220,6 @@ os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.g
 autosummary_generate = True
 autosummary_imported_members = True
 autodoc_typehints = "none"  # numpydoc's Parameters section carries the types
-autodoc_default_options = {"members": False}
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 numpydoc_xref_param_type = False
