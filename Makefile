@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 TRIALS ?= 1000000
 
-.PHONY: demo test bench validate lint clean
+.PHONY: demo test bench validate docs linkcheck browser lint clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,27 @@ demo: $(STAMP)
 	mkdir -p results
 	$(VENV)/bin/cloudsim run --trials $(TRIALS) --seed 2025 --out results/openai-aws-2025.nc --plot results/openai-aws-2025.png
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(PY) -m pytest -q --benchmark-disable
+
+# The headless browser tests/test_docs_site.py opens the built site with (Debian's chromium, as root).
+browser:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
+		|| echo "chromium could not be installed: the browser checks of tests/test_docs_site.py will be skipped"
+
+# The documentation site, into docs/_build/html: pictures and generated pages redrawn, notebooks
+# executed (kept in the jupyter cache docs/_build/.jupyter_cache), warnings as errors.
+docs: $(STAMP)
+	$(PY) docs/make_scenario_format.py
+	MPLBACKEND=Agg $(PY) docs/make_gallery.py
+	MPLBACKEND=Agg $(PY) docs/make_distribution_figures.py
+	CLOUDSIM_DOCS_EXECUTE=cache $(PY) -m sphinx -b html -W --keep-going docs docs/_build/html
+	$(MAKE) linkcheck
+	@echo "the site: docs/_build/html/index.html"
+
+# Links inside the site only (external links are ignored: there is no network where it is built).
+linkcheck: $(STAMP)
+	CLOUDSIM_DOCS_EXECUTE=off $(PY) -m sphinx -b linkcheck -W --keep-going -q docs docs/_build/linkcheck
 
 bench: $(STAMP)
 	mkdir -p results
@@ -35,4 +54,4 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check cloudsim tests benchmarks
 
 clean:
-	rm -rf $(VENV) results .pytest_cache .benchmarks
+	rm -rf $(VENV) results .pytest_cache .benchmarks docs/_build docs/api docs/examples docs/user-guide.md

@@ -12,9 +12,12 @@ Nothing here knows a model's vocabulary: titles and axis labels come from the va
 provider colours from :data:`PROVIDER_PALETTE` by position along the ``provider`` coordinate
 (override with ``colors={"name": "colour"}``).
 
+Each plot is a module of its own (:mod:`cloudsim.plot.fan`, ...); ``ds.cloudsim.plot`` is
+:mod:`cloudsim.plot.accessor`.
+
 Functions
 ---------
-One module each (:mod:`cloudsim.plot.fan`, ...); ``ds.cloudsim.plot`` is :mod:`cloudsim.plot.accessor`.
+============  ==========================================================================
 
 fan           nested percentile bands over the years, the median line, optionally the
               Monte Carlo interval of each band edge; one fan per scenario of a ``scenario`` dim
@@ -24,6 +27,7 @@ claims        each claim's stated probability against the simulated one and its 
 commitments   P(each commitment met) with its Wilson interval, and P(total reached) by year
 convergence   a :func:`cloudsim.runs.simulate_until` history: estimates and intervals vs trials
 dashboard     four panels: spend fan, shares, cumulative spend vs the commitment(s), P(met)
+============  ==========================================================================
 
 Every drawn artist that a test or a user may want to find carries a ``gid``: ``"band:0.05-0.95"``,
 ``"median"``, ``"ci:0.05:lower"``, ``"edge:0.05"`` (fan; with ``"<scenario>/"`` in front for a
