@@ -18,7 +18,6 @@ Each plot is a module of its own (:mod:`cloudsim.plot.fan`, ...); ``ds.cloudsim.
 Functions
 ---------
 ============  ==========================================================================
-
 fan           nested percentile bands over the years, the median line, optionally the
               Monte Carlo interval of each band edge; one fan per scenario of a ``scenario`` dim
 shares        one band per provider (or the median shares stacked)
