@@ -33,6 +33,7 @@ def simulate(
     dtype: str | np.dtype = "float64",
     progress: bool | None = None,
     chunks: int | None = None,
+    inputs: Mapping[str, Any] | None = None,
 ) -> xr.Dataset:
     """Simulate ``trials`` paths of the scenario.
 
@@ -71,9 +72,12 @@ def simulate(
     Raises
     ------
     ValueError
-        For a trial count out of range or too large for this machine's memory.
+        For a trial count out of range or too large for this machine's memory, or for
+        ``inputs`` naming an unknown input, of the wrong length or outside the support.
     """
     if chunks is not None:
+        if inputs is not None:
+            raise ValueError("inputs: per-trial input values cannot be given to a lazy run (chunks=); omit one")
         from ._checks import check_dtype
         from ._lazy import simulate_lazy
         from .engine.schedule import check_chunk
@@ -86,9 +90,12 @@ def simulate(
         return simulate_lazy(scenario, trials, seed=int(key_seed), recorded_seed=key_seed, start=start,
                              chunks=chunks, dtype=check_dtype(dtype))  # fmt: skip
     arrays, recorded_seed = simulate_arrays(
-        scenario, trials, seed=seed, start=start, engine=engine, dtype=dtype, progress=progress
+        scenario, trials, seed=seed, start=start, engine=engine, dtype=dtype, progress=progress, inputs=inputs
     )
-    return to_dataset(arrays, scenario, start=start, seed=recorded_seed, engine=engine)
+    ds = to_dataset(arrays, scenario, start=start, seed=recorded_seed, engine=engine)
+    if inputs:
+        ds.attrs["given_inputs"] = ", ".join(str(k) for k in inputs)
+    return ds
 
 
 def summarize(

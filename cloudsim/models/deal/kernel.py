@@ -71,7 +71,7 @@ class Scalars(NamedTuple):
 def simulate_deal(
     key, start, lo, hi, p,
     in_code, in_par, in_tab, chol_val, chol_col, chol_row, shock_chol, fixed, shift_par, shift_tab,
-    alr_start, others, com_first, tr_com, tr_due, tr_slot,
+    alr_start, others, com_first, tr_com, tr_due, tr_slot, given_col, given_val,
     market, share, spend, cumulative, revenue, buyer_share, inputs, shortfall, met,
 ) -> None:  # fmt: skip
     """Simulate rows ``lo..hi-1`` of the outputs (global trials ``start + row``); ``p`` is a :class:`Scalars`."""
@@ -103,6 +103,8 @@ def simulate_deal(
             draw_inputs(
                 s, ki, wi, fi, p.n_drawn, chol_val, chol_col, chol_row, p.student, p.df, in_code, in_par, in_tab, z, x
             )
+            for g in range(given_col.shape[0]):  # given from outside: drawn above, then overwritten
+                x[given_col[g]] = given_val[i, g]
             for k in range(p.n_drawn):
                 inputs[i, k] = x[k]
             hs, ha, hm = p.h_spend, p.h_share, p.h_market
