@@ -7,5 +7,6 @@
 from __future__ import annotations
 
 from .rank import sensitivity
+from .tornado import tornado
 
-__all__ = ["sensitivity"]
+__all__ = ["sensitivity", "tornado"]

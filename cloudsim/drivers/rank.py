@@ -16,21 +16,15 @@ batch gives the standard error of the full-run index.
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
 import numpy as np
 import xarray as xr
-from scipy import stats
 
 from .._checks import check_ci
+from ._batch import BATCHES, KIND_BATCH, batch_se, t_half_width
 
-__all__ = ["BATCHES", "KIND_BATCH", "rank_first_order", "sensitivity"]
-
-#: Disjoint batches of trials the standard error is estimated from.
-BATCHES = 20
-#: The ``ci_kind`` attribute of the intervals.
-KIND_BATCH = f"batch means over {BATCHES} disjoint batches of trials (Student t, {BATCHES - 1} df)"
+__all__ = ["MIN_TRIALS", "rank_first_order", "sensitivity"]
 #: Fewest trials per batch: below it the batches' own bias (of order 1/size) distorts the error.
 MIN_TRIALS = 50 * BATCHES
 
@@ -118,15 +112,13 @@ def sensitivity(
         raise ValueError(f"ds: needs at least {MIN_TRIALS} trials for the rank estimator's interval, got {n}")
     rest = da.shape[1:]
     y = np.asarray(da.values, dtype=np.float64).reshape(n, -1)
-    edges = np.linspace(0, n, BATCHES + 1).astype(np.int64)
     est = np.empty((len(names), y.shape[1]))
     se = np.empty_like(est)
     for k, name in enumerate(names):
         x = np.asarray(ds[name].values, dtype=np.float64)
         est[k] = rank_first_order(x, y)
-        parts = np.stack([rank_first_order(x[a:b], y[a:b]) for a, b in itertools.pairwise(edges)])
-        se[k] = parts.std(axis=0, ddof=1) / np.sqrt(BATCHES)
-    half = stats.t.ppf(0.5 + ci / 2, BATCHES - 1) * se
+        se[k] = batch_se(rank_first_order, x, y)
+    half = t_half_width(se, ci)
     dims = ("input", *da.dims[1:])
     coords = {"input": names, **{d: da.coords[d] for d in da.dims[1:] if d in da.coords}}
     shape = (len(names), *rest)
