@@ -29,15 +29,15 @@ __all__ = ["MIN_TRIALS", "rank_first_order", "sensitivity"]
 MIN_TRIALS = 50 * BATCHES
 
 
-def rank_first_order(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """The rank estimator of ``S`` for each column of ``y`` (``(N,)`` inputs ``x``, ``(N, m)`` outputs ``y``).
+def rank_first_order(x: np.ndarray, yt: np.ndarray) -> np.ndarray:
+    """The rank estimator of ``S`` for each row of ``yt`` (``(N,)`` inputs ``x``, ``(m, N)`` outputs ``yt``).
 
-    A column without variance gives NaN.
+    A row without variance gives NaN.
     """
-    ys = y[np.argsort(x, kind="stable")]
-    yc = ys - ys.mean(axis=0)
-    var = np.mean(yc * yc, axis=0)
-    cov = np.sum(yc[:-1] * yc[1:], axis=0) / ys.shape[0]
+    ys = np.take(yt, np.argsort(x), axis=1)
+    ys -= ys.mean(axis=1, keepdims=True)
+    var = np.einsum("ij,ij->i", ys, ys) / ys.shape[1]
+    cov = np.einsum("ij,ij->i", ys[:, :-1], ys[:, 1:]) / ys.shape[1]
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(var > 0, cov / np.where(var > 0, var, 1.0), np.nan)
 
@@ -111,13 +111,13 @@ def sensitivity(
     if n < MIN_TRIALS:
         raise ValueError(f"ds: needs at least {MIN_TRIALS} trials for the rank estimator's interval, got {n}")
     rest = da.shape[1:]
-    y = np.asarray(da.values, dtype=np.float64).reshape(n, -1)
-    est = np.empty((len(names), y.shape[1]))
+    yt = np.ascontiguousarray(np.asarray(da.values, dtype=np.float64).reshape(n, -1).T)  # (cells, trials)
+    est = np.empty((len(names), yt.shape[0]))
     se = np.empty_like(est)
     for k, name in enumerate(names):
         x = np.asarray(ds[name].values, dtype=np.float64)
-        est[k] = rank_first_order(x, y)
-        se[k] = batch_se(rank_first_order, x, y)
+        est[k] = rank_first_order(x, yt)
+        se[k] = batch_se(lambda xb, yb: rank_first_order(xb, yb.T), x, yt.T)
     half = t_half_width(se, ci)
     dims = ("input", *da.dims[1:])
     coords = {"input": names, **{d: da.coords[d] for d in da.dims[1:] if d in da.coords}}
