@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ._io import to_netcdf, to_zarr
     from .api import simulate, simulate_to_zarr, summarize
     from .claims import Claim, ClaimCheck, Quantity, claim, claims_from_table, parse_quantity
+    from .drivers import goal_seek, sensitivity, tornado
     from .risk import (
         check_claims,
         commitment_probability,
@@ -67,6 +68,7 @@ _LAZY = {
         "risk",
     ),
     **dict.fromkeys(["Target", "compare", "simulate_until"], "runs"),
+    **dict.fromkeys(["goal_seek", "sensitivity", "tornado"], "drivers"),
     **dict.fromkeys(["Scenario", "list_scenarios", "load_scenario"], "scenario"),
 }
 _SUBMODULES = ("plot", "risk", "runs")
@@ -87,6 +89,7 @@ __all__ = [
     "exceedance_probability",
     "expected_shortfall",
     "first_passage",
+    "goal_seek",
     "list_scenarios",
     "load_scenario",
     "mcse",
@@ -97,12 +100,14 @@ __all__ = [
     "quantile_intervals",
     "risk",
     "runs",
+    "sensitivity",
     "simulate",
     "simulate_to_zarr",
     "simulate_until",
     "summarize",
     "to_netcdf",
     "to_zarr",
+    "tornado",
     "value_at_risk",
 ]
 

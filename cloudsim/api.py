@@ -35,6 +35,7 @@ def simulate(
     chunks: int | None = None,
     sampler: Literal["mc", "antithetic", "lhs", "sobol", "halton"] = "mc",
     replicates: int | None = None,
+    inputs: Mapping[str, Any] | None = None,
 ) -> xr.Dataset:
     """Simulate ``trials`` paths of the scenario.
 
@@ -81,11 +82,14 @@ def simulate(
     Raises
     ------
     ValueError
-        For a trial count out of range or too large for this machine's memory.
+        For a trial count out of range or too large for this machine's memory, or for
+        ``inputs`` naming an unknown input, of the wrong length or outside the support.
     """
     if chunks is not None and sampler != "mc":
         raise ValueError(f"chunks: a lazy run (chunks=) uses sampler='mc', got sampler={sampler!r}")
     if chunks is not None:
+        if inputs is not None:
+            raise ValueError("inputs: per-trial input values cannot be given to a lazy run (chunks=); omit one")
         from ._checks import check_dtype
         from ._lazy import simulate_lazy
         from .engine.schedule import check_chunk
@@ -97,11 +101,19 @@ def simulate(
         key_seed = _rng.key_from_seed(seed)[1]
         return simulate_lazy(scenario, trials, seed=int(key_seed), recorded_seed=key_seed, start=start,
                              chunks=chunks, dtype=check_dtype(dtype))  # fmt: skip
+    if inputs and (sampler != "mc" or replicates is not None):
+        raise ValueError(
+            f"inputs: given per-trial inputs work with sampler='mc' only (the samplers place the inputs "
+            f"themselves), got sampler={sampler!r}"
+        )
     if sampler == "mc" and replicates is None:
         arrays, recorded_seed = simulate_arrays(
-            scenario, trials, seed=seed, start=start, engine=engine, dtype=dtype, progress=progress
+            scenario, trials, seed=seed, start=start, engine=engine, dtype=dtype, progress=progress, inputs=inputs
         )
-        return to_dataset(arrays, scenario, start=start, seed=recorded_seed, engine=engine)
+        ds = to_dataset(arrays, scenario, start=start, seed=recorded_seed, engine=engine)
+        if inputs:
+            ds.attrs["given_inputs"] = ", ".join(str(k) for k in inputs)
+        return ds
     return _simulate_sampled(scenario, trials, seed, start, engine, dtype, progress, sampler, replicates)
 
 

@@ -3,13 +3,15 @@
 Two engines share one signature and one variate order: ``"numba"`` (the model's
 fused kernel, threads over blocks of trials, outputs written in place) and
 ``"numpy"`` (the model's NumPy reference, for checking).  Both obey the
-randomness contract: trial ``i`` depends only on ``(scenario, seed, i)``.
+randomness contract: trial ``i`` depends only on ``(scenario, seed, i)``
+(and, with ``inputs=``, on the values given for it).
 """
 
 from __future__ import annotations
 
 import sys
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any, Literal
 
 import numpy as np
 
@@ -136,6 +138,7 @@ def simulate_arrays(
     progress: bool | None = None,
     sampler: str = "mc",
     replicates: int | None = None,
+    inputs: Mapping[str, Any] | None = None,
 ) -> tuple[dict[str, np.ndarray], str]:
     """Run the scenario's model; return its raw output arrays and the seed as recorded.
 
@@ -153,6 +156,10 @@ def simulate_arrays(
     key, recorded_seed = _rng.key_from_seed(seed)
     model = scenario.model
     packed = scenario.pack()
+    if inputs is not None:
+        from .given import check_given
+
+        packed = model.with_given(packed, *check_given(scenario, trials, inputs))
     out = allocate(scenario, trials, dt)
     if engine == "numpy":
         model.reference(key, start, packed, out)

@@ -205,6 +205,11 @@ class Model:
         """The NumPy reference of the same equations over every row of ``out``."""
         raise NotImplementedError
 
+    def with_given(self, packed: Any, columns: np.ndarray, values: np.ndarray) -> Any:
+        """``packed`` with per-trial input values given from outside: input ``columns[g]`` of row ``r`` is
+        ``values[r, g]`` (drawn first, then overwritten, so the streams are consumed as without them)."""
+        raise ValueError(f"inputs: model {self.name!r} does not accept per-trial input values from outside")
+
     def claim_samples(self, ds: Any, d: Mapping[str, Any]) -> list[ClaimSample]:
         """The simulated samples each claim is checked on (``ds`` is a Dataset of this model)."""
         return []

@@ -25,6 +25,7 @@ distribution  the distribution at one year (histogram or CDF) with exceedance pr
 claims        each claim's stated probability against the simulated one and its interval
 commitments   P(each commitment met) with its Wilson interval, and P(total reached) by year
 convergence   a :func:`cloudsim.runs.simulate_until` history: estimates and intervals vs trials
+tornado       a :func:`cloudsim.tornado` result: the statistic at each input's low and high value
 dashboard     four panels: spend fan, shares, cumulative spend vs the commitment(s), P(met)
 ============  ==========================================================================
 
@@ -51,6 +52,7 @@ from .commitments import commitments
 from .dashboard import dashboard
 from .distribution import distribution
 from .fan import fan, shares
+from .sensitivity import tornado
 
 __all__ = [
     "DASHBOARD_FIGSIZE",
@@ -70,4 +72,5 @@ __all__ = [
     "provider_colors",
     "provider_labels",
     "shares",
+    "tornado",
 ]

@@ -76,7 +76,7 @@ class Scalars(NamedTuple):
 def simulate_deal(
     key, start, lo, hi, p,
     in_code, in_par, in_tab, chol_val, chol_col, chol_row, shock_chol, fixed, shift_par, shift_tab,
-    alr_start, others, com_first, tr_com, tr_due, tr_slot,
+    alr_start, others, com_first, tr_com, tr_due, tr_slot, given_col, given_val,
     market, share, spend, cumulative, revenue, buyer_share, inputs, shortfall, met,
     scores,
 ) -> None:  # fmt: skip
@@ -114,6 +114,8 @@ def simulate_deal(
                     s, ki, wi, fi, p.n_drawn, chol_val, chol_col, chol_row, p.student, p.df, in_code, in_par, in_tab,
                     z, x,
                 )  # fmt: skip
+            for g in range(given_col.shape[0]):  # given from outside: drawn above, then overwritten
+                x[given_col[g]] = given_val[i, g]
             for k in range(p.n_drawn):
                 inputs[i, k] = x[k]
             hs, ha, hm = p.h_spend, p.h_share, p.h_market

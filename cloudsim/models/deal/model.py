@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -79,6 +79,9 @@ class Packed:
     tr_com: np.ndarray
     tr_due: np.ndarray
     tr_slot: np.ndarray
+    #: per-trial input values given from outside: input positions, and the (rows, positions) values
+    given_col: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    given_val: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
 
 
 class DealModel(Model):
@@ -393,6 +396,9 @@ class DealModel(Model):
             tr_slot=np.array(tr_slot, dtype=np.int64),
         )
 
+    def with_given(self, packed: Packed, columns: np.ndarray, values: np.ndarray) -> Packed:
+        return replace(packed, given_col=columns, given_val=values)
+
     def run(self, key, start, lo, hi, pk: Packed, out, scores=None) -> None:
         n = out["spend"].shape[0]
         scores = _NO_SCORES if scores is None else scores
@@ -400,7 +406,7 @@ class DealModel(Model):
             np.uint64(key), np.int64(start), np.int64(lo), np.int64(hi), pk.scalars,
             pk.in_code, pk.in_par, pk.in_tab, *pk.chol_sparse, pk.shock_chol,
             pk.fixed, pk.shift_par, pk.shift_tab,
-            pk.alr_start, pk.others, pk.com_first, pk.tr_com, pk.tr_due, pk.tr_slot,
+            pk.alr_start, pk.others, pk.com_first, pk.tr_com, pk.tr_due, pk.tr_slot, pk.given_col, pk.given_val,
             out["market_size"], out["share"], out["spend"], out["cumulative_spend"], out["seller_revenue"],
             out["buyer_share_of_seller"], out["inputs"],
             out["commitment_shortfall"].reshape(n, -1), out["commitment_met"].reshape(n, -1),

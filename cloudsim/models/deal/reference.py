@@ -43,6 +43,8 @@ def simulate_reference(key: int, start: int, pk, out: Mapping[str, np.ndarray]) 
     n, n_years = out["market_size"].shape
     st = VectorStreams(key, np.arange(start, start + n, dtype=np.int64))
     x = _draw_inputs(st, pk, n)
+    if pk.given_col.size:  # given from outside: drawn, then overwritten (as the kernel)
+        x[:, pk.given_col] = pk.given_val
     out["inputs"][...] = x[:, : p.n_drawn]
     hs, ha, hm = p.h_spend, p.h_share, p.h_market
     sig_m, sig_s = x[:, p.vol_market], x[:, p.vol_spend]
