@@ -31,7 +31,16 @@ from ..distributions import (
     ndtri,
 )
 
-__all__ = ["CLOSED_FORM", "ZGRID", "draw_inputs", "input_from_z", "sparse_rows", "t_to_normal", "z_table"]
+__all__ = [
+    "CLOSED_FORM",
+    "ZGRID",
+    "draw_inputs",
+    "input_from_z",
+    "reference_inputs",
+    "sparse_rows",
+    "t_to_normal",
+    "z_table",
+]
 
 #: Families whose value at a normal draw z is cheap in closed form; Empirical is
 #: interpolated exactly from its sorted values; the others are read from a cubic spline in z.
@@ -173,3 +182,28 @@ def draw_inputs(s, ki, wi, fi, n, values, cols, row_start, student, df, in_code,
         if student:
             acc = t_to_normal(acc * scale, df)
         x[k] = input_from_z(in_code[k], in_par[k], in_tab[k], acc)
+
+
+def reference_inputs(st, pk, n: int) -> np.ndarray:
+    """NumPy reference of :func:`draw_inputs` for ``n`` trials of ``st`` (a :class:`cloudsim._rng.VectorStreams`).
+
+    ``pk`` is a model's packed scenario with ``scalars.n_drawn``, ``scalars.student``,
+    ``scalars.df``, ``fixed``, ``chol`` and ``dists``; returns the trial x slot value matrix.
+    """
+    p = pk.scalars
+    x = np.tile(pk.fixed, (n, 1))
+    if p.n_drawn == 0:
+        return x
+    z = np.stack([st.normal() for _ in range(p.n_drawn)], axis=1)
+    zc = z @ pk.chol.T
+    if p.student:
+        import scipy.special
+        import scipy.stats
+
+        chi2 = np.sum(np.stack([st.normal() for _ in range(p.df)]) ** 2, axis=0)
+        tv = zc / np.sqrt(chi2 / p.df)[:, None]
+        tail = scipy.stats.t.sf(np.abs(tv), p.df)
+        zc = np.where(tv > 0, -scipy.special.ndtri(tail), scipy.special.ndtri(tail))
+    for k, dist in enumerate(pk.dists):
+        x[:, k] = dist.from_z(zc[:, k])
+    return x
