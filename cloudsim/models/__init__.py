@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from .base import ClaimSample, Commitment, Input, Model, Output
 from .deal import DealModel
+from .portfolio import PortfolioModel
 
 __all__ = [
     "ClaimSample",
@@ -57,3 +58,4 @@ def list_models() -> list[str]:
 
 
 register_model(DealModel())
+register_model(PortfolioModel())

@@ -37,6 +37,7 @@ __all__ = [
     "draw_inputs",
     "input_from_z",
     "inputs_from_scores",
+    "reference_inputs",
     "sparse_rows",
     "t_to_normal",
     "z_table",
@@ -196,3 +197,28 @@ def inputs_from_scores(zs, n, values, cols, row_start, in_code, in_par, in_tab, 
         for m in range(row_start[k], row_start[k + 1]):
             acc += values[m] * zs[cols[m]]
         x[k] = input_from_z(in_code[k], in_par[k], in_tab[k], acc)
+
+
+def reference_inputs(st, pk, n: int) -> np.ndarray:
+    """NumPy reference of :func:`draw_inputs` for ``n`` trials of ``st`` (a :class:`cloudsim._rng.VectorStreams`).
+
+    ``pk`` is a model's packed scenario with ``scalars.n_drawn``, ``scalars.student``,
+    ``scalars.df``, ``fixed``, ``chol`` and ``dists``; returns the trial x slot value matrix.
+    """
+    p = pk.scalars
+    x = np.tile(pk.fixed, (n, 1))
+    if p.n_drawn == 0:
+        return x
+    z = np.stack([st.normal() for _ in range(p.n_drawn)], axis=1)
+    zc = z @ pk.chol.T
+    if p.student:
+        import scipy.special
+        import scipy.stats
+
+        chi2 = np.sum(np.stack([st.normal() for _ in range(p.df)]) ** 2, axis=0)
+        tv = zc / np.sqrt(chi2 / p.df)[:, None]
+        tail = scipy.stats.t.sf(np.abs(tv), p.df)
+        zc = np.where(tv > 0, -scipy.special.ndtri(tail), scipy.special.ndtri(tail))
+    for k, dist in enumerate(pk.dists):
+        x[:, k] = dist.from_z(zc[:, k])
+    return x

@@ -7,7 +7,6 @@ are in ``docs/model.md``.
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -17,6 +16,7 @@ import numpy as np
 
 from ...claims import Claim
 from ...distributions import Distribution, from_dict
+from .._commitments import check_commitments
 from .._trial import sparse_rows, z_table
 from ..base import ClaimSample, Commitment, Input, Model, Output
 from .kernel import Scalars, simulate_deal
@@ -263,7 +263,7 @@ class DealModel(Model):
                 )
         self.claims(d)
         self._check_providers(d)
-        self._check_commitments(d, y0, y1)
+        check_commitments(d["commitments"], y0, y1)
         frac = from_dict(d["spend"]["shift_fraction"], path="spend.shift_fraction")
         lo, hi = float(frac.ppf(0.0)), float(frac.ppf(1.0 - 1e-12))
         if not (0.0 <= lo and hi < 1.0):
@@ -297,36 +297,6 @@ class DealModel(Model):
         ref = pv["reference"]
         if ref and (ref not in names or ref == seller):
             raise ValueError(f"providers.reference: must be a provider other than the seller ({seller!r}), got {ref!r}")
-
-    def _check_commitments(self, d: Mapping[str, Any], y0: int, y1: int) -> None:
-        seen: set[str] = set()
-        for k, c in enumerate(d["commitments"]):
-            p = f"commitments[{k}]"
-            if c["name"] in seen:
-                raise ValueError(f"{p}.name: {c['name']!r} is used twice; commitment names must be distinct")
-            seen.add(c["name"])
-            has_total, has_tr = "total" in c, "tranches" in c
-            if has_total == has_tr:
-                raise ValueError(
-                    f"{p}: give either total (with last_year) or tranches, not {'both' if has_total else 'neither'}"
-                )
-            if has_total and "last_year" not in c:
-                raise ValueError(f"{p}.last_year: missing required key (the year the total is due)")
-            if has_tr and "last_year" in c:
-                raise ValueError(f"{p}.last_year: a commitment with tranches takes each tranche's year instead")
-            due = [t["year"] for t in c["tranches"]] if has_tr else [c["last_year"]]
-            if not y0 <= c["first_year"] <= due[0]:
-                raise ValueError(
-                    f"{p}.first_year: must be in [{y0}, {due[0]}] (the simulated years start in {y0}), "
-                    f"got {c['first_year']}"
-                )
-            if any(b <= a for a, b in itertools.pairwise(due)):
-                raise ValueError(f"{p}.tranches: tranche years must increase, got {due}")
-            if due[-1] > y1:
-                key = f"{p}.tranches" if has_tr else f"{p}.last_year"
-                raise ValueError(
-                    f"{key}: must be in [{c['first_year']}, {y1}] (the last simulated year), got {due[-1]}"
-                )
 
     def check_dependence(self, d: Mapping[str, Any], input_names: Sequence[str]) -> None:
         """Hook for model-specific checks of ``dependence`` (none for the deal model)."""

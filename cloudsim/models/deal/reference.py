@@ -12,29 +12,10 @@ from collections.abc import Mapping
 import numpy as np
 
 from ..._rng import VectorStreams
+from .._trial import reference_inputs
 from .kernel import MAX_FRACTION
 
 __all__ = ["simulate_reference"]
-
-
-def _draw_inputs(st: VectorStreams, pk, n: int) -> np.ndarray:
-    p = pk.scalars
-    x = np.tile(pk.fixed, (n, 1))
-    if p.n_drawn == 0:
-        return x
-    z = np.stack([st.normal() for _ in range(p.n_drawn)], axis=1)
-    zc = z @ pk.chol.T
-    if p.student:
-        import scipy.special
-        import scipy.stats
-
-        chi2 = np.sum(np.stack([st.normal() for _ in range(p.df)]) ** 2, axis=0)
-        tv = zc / np.sqrt(chi2 / p.df)[:, None]
-        tail = scipy.stats.t.sf(np.abs(tv), p.df)
-        zc = np.where(tv > 0, -scipy.special.ndtri(tail), scipy.special.ndtri(tail))
-    for k, dist in enumerate(pk.dists):
-        x[:, k] = dist.from_z(zc[:, k])
-    return x
 
 
 def simulate_reference(key: int, start: int, pk, out: Mapping[str, np.ndarray]) -> None:
@@ -42,7 +23,7 @@ def simulate_reference(key: int, start: int, pk, out: Mapping[str, np.ndarray]) 
     p = pk.scalars
     n, n_years = out["market_size"].shape
     st = VectorStreams(key, np.arange(start, start + n, dtype=np.int64))
-    x = _draw_inputs(st, pk, n)
+    x = reference_inputs(st, pk, n)
     if pk.given_col.size:  # given from outside: drawn, then overwritten (as the kernel)
         x[:, pk.given_col] = pk.given_val
     out["inputs"][...] = x[:, : p.n_drawn]
