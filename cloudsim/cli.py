@@ -64,7 +64,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--summary",
         action="store_true",
-        help="summaries only, in bounded memory (the default when the full run would not fit in memory)",
+        help="summaries only, in bounded memory, for any number of trials (a full run that would not fit in "
+        "memory is refused and points here)",
     )
     run.add_argument("--bands", choices=("sketch", "exact"), default="sketch", help="summary bands (default sketch)")
     run.add_argument("--scheduler", default=None, help="Dask scheduler address (tcp://host:8786) for the summary")
@@ -111,11 +112,24 @@ def _bands_table(bands, fmt) -> str:
 
 
 def summary(ds, scn) -> str:
-    """The human-readable summary ``cloudsim run`` prints: headline bands, commitments, claim checks."""
+    """What ``cloudsim run`` prints: headline bands, commitments and claim checks.
+
+    ``ds`` is a run (dim ``trial``) or a :func:`cloudsim.summarize` result (``--summary``); both
+    print the same table from the same functions, so a summary reads exactly like the run it
+    stands for (its bands are the summary's own, its counts the full run's).
+    """
     from .risk import check_claims, percentile_bands, wilson_interval
+    from .risk._from_summary import is_summary
 
     d = scn.to_dict()
-    out = [f"cloudsim: scenario {scn.name!r}, {ds.sizes['trial']:,} trials, seed {ds.attrs['seed']}", ""]
+    summarised = is_summary(ds)
+    if summarised:
+        n = int(ds.attrs["trials"])
+        head = f"{n:,} trials (summary: {ds.attrs['summary']} bands)"
+    else:
+        n = ds.sizes["trial"]
+        head = f"{n:,} trials"
+    out = [f"cloudsim: scenario {scn.name!r}, {head}, seed {ds.attrs['seed']}", ""]
     provider_labels = dict(zip(ds["provider"].values.tolist(), scn.model.provider_labels(d), strict=True)) \
         if "provider" in ds.coords and hasattr(scn.model, "provider_labels") else {}  # fmt: skip
     for name, sel in scn.model.headline(d):
@@ -123,19 +137,14 @@ def summary(ds, scn) -> str:
         title = da.attrs.get("long_name", name)
         if "provider" in sel:
             title += f": {provider_labels.get(sel['provider'], sel['provider'])}"
-        out += [title, _bands_table(percentile_bands(da), _fmt_value(da.attrs.get("units", ""))), ""]
-    if "commitment_met" in ds:
-        met = ds["commitment_met"]
-        coms = scn.commitments
-        cols = [met] if "commitment" not in met.dims else [met.sel(commitment=c.name) for c in coms]
-        for c, col in zip(coms, cols, strict=True):
-            k, n = int(col.values.sum()), col.size
-            lo, hi = wilson_interval(k, n, 0.95)
-            due = ", ".join(f"{_fmt_money(a)} by {y}" for y, a in zip(c.due_years, c.amounts, strict=True))
-            out.append(
-                f"P({c.label}: cumulative spend from {c.first_year} reaches {due}) = {k / n:.4f} "
-                f"(95% CI {lo:.4f}-{hi:.4f})"
-            )
+        bands = da if summarised else percentile_bands(da)
+        out += [title, _bands_table(bands, _fmt_value(da.attrs.get("units", ""))), ""]
+    for c, k in _commitment_counts(ds, scn, summarised):
+        lo, hi = wilson_interval(k, n, 0.95)
+        due = ", ".join(f"{_fmt_money(a)} by {y}" for y, a in zip(c.due_years, c.amounts, strict=True))
+        out.append(
+            f"P({c.label}: cumulative spend from {c.first_year} reaches {due}) = {k / n:.4f} (95% CI {lo:.4f}-{hi:.4f})"
+        )
     checks = check_claims(ds, scn)
     if len(checks):
         out += ["", f"Claims (inputs of the model): stated vs simulated probability; {checks.attrs['rule']}"]
@@ -146,6 +155,16 @@ def summary(ds, scn) -> str:
                 f"({r.ci_lower:.4f}-{r.ci_upper:.4f})"
             )
     return "\n".join(out)
+
+
+def _commitment_counts(ds, scn, summarised: bool) -> list[tuple[Any, int]]:
+    """Each commitment of ``scn`` with the number of trials that met it, from a run or a summary."""
+    name = "commitment_met_count" if summarised else "commitment_met"
+    if name not in ds:
+        return []
+    met = ds[name]
+    cols = [met] if "commitment" not in met.dims else [met.sel(commitment=c.name) for c in scn.commitments]
+    return [(c, int(col.values.sum())) for c, col in zip(scn.commitments, cols, strict=True)]
 
 
 def compare_summary(ds) -> str:
@@ -251,36 +270,6 @@ def _compare(args: argparse.Namespace) -> int:
     return 0
 
 
-def summary_of_summary(sm, scn) -> str:
-    """What ``cloudsim run --summary`` prints: the headline bands, commitments and claim checks of a summary."""
-    d = scn.to_dict()
-    out = [f"cloudsim: scenario {scn.name!r}, {sm.attrs['trials']:,} trials (summary: {sm.attrs['summary']} bands), "
-           f"seed {sm.attrs['seed']}", ""]  # fmt: skip
-    for name, sel in scn.model.headline(d):
-        da = sm[name].sel(sel) if sel else sm[name]
-        title = da.attrs.get("long_name", name) + (f": {sel['provider']}" if "provider" in sel else "")
-        out += [title, _bands_table(da, _fmt_value(da.attrs.get("units", ""))), ""]
-    if "commitment_met_probability" in sm:
-        p, ci = sm["commitment_met_probability"], sm["commitment_met_probability_ci"]
-        coms = scn.commitments
-        for k, c in enumerate(coms):
-            pk = p.isel(commitment=k) if "commitment" in p.dims else p
-            lo, hi = (ci.isel(commitment=k) if "commitment" in ci.dims else ci).values
-            out.append(f"P({c.label} met) = {float(pk):.4f} (95% CI {lo:.4f}-{hi:.4f})")
-    if "claim_probability" in sm:
-        out += ["", "Claims (inputs of the model): stated vs simulated probability, 95% Wilson interval"]
-        cp = sm["claim_probability"]
-        for k in range(cp.sizes["claim_check"]):
-            r = cp.isel(claim_check=k)
-            lo, hi = sm["claim_probability_ci"].isel(claim_check=k).values
-            mark = "ok " if lo <= float(r["stated"]) <= hi else "OFF"
-            out.append(
-                f"  [{mark}] {r['claim'].values!s:<15} {r['which'].values!s:<6} {int(r['claim_year'])}  "
-                f"{r['statement'].values!s:<28} simulated {float(r):.4f} ({lo:.4f}-{hi:.4f})"
-            )
-    return "\n".join(out)
-
-
 def _list_arg(text: str | None, name: str, kind: type) -> list | None:
     if text is None:
         return None
@@ -311,24 +300,44 @@ def _run_summary(args: argparse.Namespace, scn) -> int:
     else:
         sm = summarize(scn, args.trials, scheduler=args.scheduler, **kwargs)
     elapsed = time.perf_counter() - t0
-    print(summary_of_summary(sm, scn))
+    print(summary(sm, scn))
     print(f"\nsummarised in {elapsed:.2f} s ({args.trials / elapsed:,.0f} trials/s)", file=sys.stderr)
     if args.out:
         to_netcdf(sm, args.out)
         print(f"wrote {args.out}", file=sys.stderr)
+    if args.plot:
+        _write_plot(sm, scn, args.plot)
     return 0
+
+
+def _write_plot(ds, scn, path: str) -> None:
+    """The dashboard of a run or a summary, written atomically to ``path`` in the format of its suffix."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from ._io import atomic_write
+    from .plot import dashboard
+
+    fig = dashboard(ds, scn)
+    try:
+        atomic_write(path, lambda tmp: fig.savefig(tmp, format=_plot_format(path), dpi=100), what="--plot")
+    finally:
+        plt.close(fig)
+    print(f"wrote {path}", file=sys.stderr)
 
 
 def _run(args: argparse.Namespace) -> int:
     from . import load_scenario, simulate
-    from ._io import atomic_write, check_distinct, check_writable, write_netcdf
+    from ._io import check_distinct, check_writable, write_netcdf
 
     zarr_out = bool(args.out) and str(args.out).rstrip("/").endswith(".zarr")
     if args.out is not None and not zarr_out:
         _check_out(args.out)
         check_writable(args.out, what="--out")
-    fmt = _plot_format(args.plot) if args.plot else None
     if args.plot:
+        _plot_format(args.plot)  # an unknown suffix is refused before any work
         check_writable(args.plot, what="--plot")
     check_distinct({"--out": args.out, "--plot": args.plot}, _scenario_files([args.scenario]))
     keep, years = _list_arg(args.keep, "--keep", str), _list_arg(args.years, "--years", int)
@@ -337,8 +346,6 @@ def _run(args: argparse.Namespace) -> int:
     if zarr_out and not args.summary:
         return _run_zarr(args, scn, keep, years, dtype)
     if args.summary or args.scheduler or args.workers:
-        if args.plot:
-            raise ValueError("--plot: needs the trials; not available with --summary")
         return _run_summary(args, scn)
     _check_memory(scn, args.trials, args.float32)
     print(
@@ -357,19 +364,7 @@ def _run(args: argparse.Namespace) -> int:
         write_netcdf(select_output(ds, keep, years), args.out, what="--out")
         print(f"wrote {args.out}", file=sys.stderr)
     if args.plot:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
-        from .plot import dashboard
-
-        fig = dashboard(ds, scn)
-        try:
-            atomic_write(args.plot, lambda tmp: fig.savefig(tmp, format=fmt, dpi=100), what="--plot")
-        finally:
-            plt.close(fig)
-        print(f"wrote {args.plot}", file=sys.stderr)
+        _write_plot(ds, scn, args.plot)
     return 0
 
 

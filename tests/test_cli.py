@@ -9,6 +9,7 @@ import sys
 import pytest
 import xarray as xr
 
+import cloudsim
 from cloudsim.cli import main
 
 
@@ -86,6 +87,14 @@ def test_failed_write_leaves_no_partial_file(tmp_path, monkeypatch):
 def test_list_and_entry_point():
     r = subprocess.run([sys.executable, "-m", "cloudsim.cli", "list"], capture_output=True, text=True, check=True)
     assert "openai-aws-2025" in r.stdout.split()
+
+
+def test_python_dash_m_cloudsim_is_the_command():
+    r = subprocess.run([sys.executable, "-m", "cloudsim", "--version"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == f"cloudsim {cloudsim.__version__}"
+    r = subprocess.run([sys.executable, "-m", "cloudsim", "run", "--trials", "0"], capture_output=True, text=True)
+    assert r.returncode == 2 and "--trials" in r.stderr and "Traceback" not in r.stderr
 
 
 def test_trials_accept_scientific_notation(capsys):

@@ -16,12 +16,25 @@ def test_summary_prints_the_exact_bands_of_the_full_run(tmp_path, capsys):
     assert main([*argv, "--no-progress"]) == 0
     text = capsys.readouterr().out
     assert "4,000 trials (summary: exact bands)" in text
-    assert "P($38B AWS commitment met) =" in text
     sm = xr.open_dataset(out).load()
     ds = cloudsim.simulate(cloudsim.load_scenario(), 4000, seed=2)
     np.testing.assert_array_equal(sm["spend"].values, cloudsim.percentile_bands(ds["spend"]).values)
     p = float(ds["commitment_met"].mean())
-    assert f"P($38B AWS commitment met) = {p:.4f}" in text
+    assert f"reaches $38.0B by 2032) = {p:.4f}" in text
+
+
+def test_a_summary_prints_what_the_run_prints(capsys):
+    """Exact bands and counts: the summary's table is the run's, line for line, below the header;
+    the claim checks follow the same family-wise rule (a summary used to print per-row intervals)."""
+    argv = ["run", "--trials", "4000", "--seed", "2", "--no-progress"]
+    assert main([*argv, "--summary", "--bands", "exact"]) == 0
+    summarised = capsys.readouterr().out.splitlines()
+    assert main(argv) == 0
+    run_text = capsys.readouterr().out.splitlines()
+    assert summarised[0].endswith("4,000 trials (summary: exact bands), seed 2")
+    assert run_text[0].endswith("4,000 trials, seed 2")
+    assert summarised[1:] == run_text[1:]
+    assert any("family-wise" in line for line in summarised)
 
 
 def test_a_run_too_large_for_memory_is_refused_and_points_to_summaries(monkeypatch, capsys):
@@ -61,3 +74,12 @@ def test_simulate_refuses_too_large_runs_pointing_to_summarize(monkeypatch):
     monkeypatch.setattr(run, "memory_bytes", lambda: 2**20)
     with pytest.raises(ValueError, match=r"cloudsim\.summarize"):
         cloudsim.simulate(cloudsim.load_scenario(), 10_000, seed=1)
+
+
+def test_a_summary_draws_the_dashboard(tmp_path, capsys):
+    png = tmp_path / "dash.png"
+    argv = ["run", "--trials", "3000", "--seed", "4", "--summary", "--plot", str(png), "--no-progress"]
+    assert main(argv) == 0
+    assert f"wrote {png}" in capsys.readouterr().err
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["dash.png"]  # no temporary file left beside it

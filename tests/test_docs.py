@@ -236,3 +236,46 @@ def test_the_python_examples_of_a_page_run(page, tmp_path, monkeypatch):
     ns["scn"] = cloudsim.load_scenario()
     exec(compile(code, page, "exec"), ns)
     assert code.strip()
+
+
+def test_the_plots_page_examples_run_and_draw(tmp_path, monkeypatch):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    monkeypatch.chdir(tmp_path)
+    code = _python_blocks(DOCS / "plots.md").replace("100_000", "5_000")
+    ns: dict = {}
+    exec(compile(code, "plots.md", "exec"), ns)
+    assert (tmp_path / "spend.png").read_bytes()[:4] == b"\x89PNG"
+    assert ns["median"].get_linewidth() == 3  # the artist the page finds by its gid
+    assert ns["p"]["probability"].dims == ("year",)
+    plt.close("all")
+
+
+def test_the_plots_page_names_every_plot():
+    import cloudsim.plot
+
+    text = (DOCS / "plots.md").read_text("utf-8")
+    plots = [n for n in cloudsim.plot.__all__ if n.islower() and n not in {"format_count", "format_money"}]
+    plots = [n for n in plots if not n.startswith("provider_")]
+    assert len(plots) >= 8
+    assert [n for n in plots if f"`{n}`" not in text] == []
+
+
+def test_the_cli_page_documents_every_subcommand_and_option():
+    import argparse
+
+    from cloudsim.cli import _parser
+
+    text = (DOCS / "cli.md").read_text("utf-8")
+    sub = next(a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction))
+    missing = []
+    for name, parser in sub.choices.items():
+        if f"## `cloudsim {name}`" not in text:
+            missing.append(name)
+        for action in parser._actions:
+            missing += [opt for opt in action.option_strings if opt.startswith("--") and opt != "--help"
+                        and f"`{opt}" not in text]  # fmt: skip
+    assert len(sub.choices) == 3 and missing == []
