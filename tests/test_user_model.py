@@ -201,3 +201,18 @@ def test_numba_caches_the_user_kernel_for_a_second_process(tmp_path):
     assert warm["hits"] >= 1 and warm["misses"] == 0, warm
     print(f"user model: cold first simulate {cold['first_simulate_s']:.2f} s, warm {warm['first_simulate_s']:.2f} s, "
           f"1e5 trials {warm['run_1e5_s']:.3f} s")  # fmt: skip
+
+
+def test_the_command_line_runs_it(tmp_path, capsys):
+    from cloudsim.cli import main
+
+    out = tmp_path / "revenue.nc"
+    args = ["run", str(HERE / "data" / "user-revenue.toml"), "--trials", "2000", "--seed", "1", "--out", str(out)]
+    assert main([*args, "--no-progress"]) == 0
+    text = capsys.readouterr().out
+    assert "P(the commitment: cumulative spend from 2026 reaches $25.0B by 2030)" in text
+    assert "revenue" in text and "P(X >= $5 Billion) = 0.80" in text
+    import xarray as xr
+
+    with xr.open_dataset(out) as back:
+        assert back.attrs["model"] == "revenue" and back.revenue.attrs["units"] == "USD"

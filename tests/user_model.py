@@ -112,7 +112,7 @@ class RevenueModel(Model):
 
     def commitments(self, d):
         c = d["commitment"]
-        return [Commitment("commitment", c["first_year"], (c["last_year"],), (float(c["total"]),))]
+        return [Commitment("commitment", c["first_year"], (c["last_year"],), (float(c["total"]),), "the commitment")]
 
     def pack(self, d, inputs, copula_cholesky, shock_cholesky, student_df):
         y0, c, sigma = d["years"]["start"], d["commitment"], float(d["revenue"]["volatility"])

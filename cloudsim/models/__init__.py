@@ -158,6 +158,11 @@ def load_model(reference: str, *, where: str = "model") -> Model:
     where : str
         What names the reference in error messages (a scenario key or an entry point).
 
+    Returns
+    -------
+    Model
+        The registered model.
+
     Raises
     ------
     ValueError
@@ -205,6 +210,10 @@ def get_model(name: str) -> Model:
         A registered model's name, the name of an entry point of the group
         :data:`ENTRY_POINT_GROUP` (loaded on first use), or a ``"module:attribute"``
         reference (imported on first use, see :func:`load_model`).
+
+    Returns
+    -------
+    Model
 
     Raises
     ------
