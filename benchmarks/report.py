@@ -171,6 +171,7 @@ def targets(res: Results) -> list[Target]:
         {"kind": "quantile", "impl": "cloudsim", "trials": E7}, {"kind": "quantile", "impl": "numpy", "trials": E7}
     )
     kern, kern_min = res.ratio({"kind": "kernel", "version": "v02"}, {"kind": "kernel", "version": "v01"})
+    user, user_min = res.ratio({"kind": "user_kernel", "version": "model"}, {"kind": "user_kernel", "version": "fused"})
     comp = _ratio(
         res.extra("compile_s", kind="kernel_compile", version="v02"),
         res.extra("compile_s", kind="kernel_compile", version="v01"),
@@ -203,6 +204,16 @@ def targets(res: Results) -> list[Target]:
             "median of one call of the K-provider kernel / the same of 0.1.0's kernel (kept in "
             "`benchmarks/_kernel_v01.py`), same packed scenario and outputs, side by side in one run",
             kern_min,
+        ),
+        Target(
+            "a user's own model's kernel / a hand-fused kernel of its equations, 1e6 trials",
+            user,
+            "x",
+            "<=",
+            1.2,
+            "median of one call of `tests/user_model.py`'s kernel (written with `cloudsim.models.kit`) / the same "
+            "of the hand-fused kernel in `benchmarks/test_bench_user_model.py`, same scenario, side by side",
+            user_min,
         ),
         Target(
             "cold compile: generic deal kernel / 0.1.0's kernel",

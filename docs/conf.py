@@ -57,7 +57,7 @@ TOP = ("index", "getting-started", "user-guide", "gallery", "performance", "chan
 #: under "More topics", so a new page is on the site with no edit here; name it in a group to place it.
 GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Scenarios and claims", ("scenario-format", "scenarios")),
-    ("Models", ("model", "model-portfolio", "portfolio")),
+    ("Models", ("model", "model-portfolio", "portfolio", "models")),
     ("Distributions and dependence", ("distributions", "dependence")),
     ("Risk metrics and their errors", ("risk", "validation")),
     ("Scale-out", ("scale-out",)),
