@@ -26,7 +26,7 @@ import numba
 import numpy as np
 
 from ..._rng import FI, KI, WI, next_double, next_normal, seed_trial
-from .._trial import draw_inputs, input_from_z, inputs_from_scores
+from .._trial import draw_inputs, input_from_z_call, inputs_from_scores_call
 
 __all__ = ["BLOCK", "MAX_FRACTION", "Scalars", "simulate_deal"]
 
@@ -72,7 +72,8 @@ class Scalars(NamedTuple):
     shift_hazard: int
 
 
-@numba.njit(cache=True, fastmath=False)
+# error_model="numpy" as in the parfor body numba builds: no zero-division checks per division
+@numba.njit(cache=True, fastmath=False, error_model="numpy")
 def _deal_block(
     key, start, lo, i0, i1, p, scored, bw, n_years, n_others, n_com, n_tr,
     in_code, in_par, in_tab, chol_val, chol_col, chol_row, shock_chol, fixed, shift_par, shift_tab,
@@ -93,7 +94,7 @@ def _deal_block(
     for i in range(i0, i1):
         seed_trial(s, key, start + i)
         if scored:
-            inputs_from_scores(scores[i - lo], p.n_drawn, chol_val, chol_col, chol_row, in_code, in_par, in_tab, x)
+            inputs_from_scores_call(scores[i - lo], p.n_drawn, chol_val, chol_col, chol_row, in_code, in_par, in_tab, x)
         else:
             draw_inputs(
                 s, ki, wi, fi, p.n_drawn, chol_val, chol_col, chol_row, p.student, p.df, in_code, in_par, in_tab,
@@ -155,7 +156,7 @@ def _deal_block(
                     ls += drift_s + sig_s * e_s
                     if u < hazard:
                         # a fraction of 1 would make spend zero: keep it below 1 by one ulp
-                        frac = min(input_from_z(p.shift_code, shift_par, shift_tab, zf), MAX_FRACTION)
+                        frac = min(input_from_z_call(p.shift_code, shift_par, shift_tab, zf), MAX_FRACTION)
                         ls += math.log1p(-frac)
                 # seller's share (logit): bridge, then a plain walk
                 if t < ha:
