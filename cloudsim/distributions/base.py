@@ -271,7 +271,8 @@ class Distribution:
         arr = np.asarray(u, dtype=np.float64)
         if not np.all((arr >= 0.0) & (arr <= 1.0)):
             raise ValueError(f"{type(self).__name__}.ppf: u must be in [0, 1]")
-        out = _ppf_array(self.code, self._par, np.ascontiguousarray(arr).reshape(-1))
+        # a writable copy: the kernels pass writable parameter rows, so from_z/ppf compile once, not twice
+        out = _ppf_array(self.code, self._par.copy(), np.ascontiguousarray(arr).reshape(-1))
         return float(out[0]) if arr.ndim == 0 else out.reshape(arr.shape)
 
     def cdf(self, x: ArrayLike) -> Any:
@@ -288,7 +289,7 @@ class Distribution:
             ``P(X <= x)``, same shape as ``x`` (a float for scalar input).
         """
         arr = np.asarray(x, dtype=np.float64)
-        out = _cdf_array(self.code, self._par, np.ascontiguousarray(arr).reshape(-1))
+        out = _cdf_array(self.code, self._par.copy(), np.ascontiguousarray(arr).reshape(-1))
         return float(out[0]) if arr.ndim == 0 else out.reshape(arr.shape)
 
     def from_z(self, z: ArrayLike) -> Any:
@@ -305,7 +306,7 @@ class Distribution:
             Same shape as ``z`` (a float for scalar input).
         """
         arr = np.asarray(z, dtype=np.float64)
-        out = _from_z_array(self.code, self._par, np.ascontiguousarray(arr).reshape(-1))
+        out = _from_z_array(self.code, self._par.copy(), np.ascontiguousarray(arr).reshape(-1))
         return float(out[0]) if arr.ndim == 0 else out.reshape(arr.shape)
 
     def sample(self, n: int, *, seed: int | np.random.Generator | None = None) -> NDArray[np.float64]:

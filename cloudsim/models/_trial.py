@@ -36,7 +36,9 @@ __all__ = [
     "ZGRID",
     "draw_inputs",
     "input_from_z",
+    "input_from_z_call",
     "inputs_from_scores",
+    "inputs_from_scores_call",
     "reference_inputs",
     "sparse_rows",
     "t_to_normal",
@@ -197,6 +199,18 @@ def inputs_from_scores(zs, n, values, cols, row_start, in_code, in_par, in_tab, 
         for m in range(row_start[k], row_start[k + 1]):
             acc += values[m] * zs[cols[m]]
         x[k] = input_from_z(in_code[k], in_par[k], in_tab[k], acc)
+
+
+@numba.njit(cache=True)
+def input_from_z_call(code: np.int64, par: np.ndarray, table: np.ndarray, z: float) -> float:
+    """:func:`input_from_z` compiled once as a call, for a branch a trial rarely takes (no inlined copy)."""
+    return input_from_z(code, par, table, z)
+
+
+@numba.njit(cache=True)
+def inputs_from_scores_call(zs, n, values, cols, row_start, in_code, in_par, in_tab, x) -> None:
+    """:func:`inputs_from_scores` compiled once as a call: the samplers' path, kept out of the kernel's inlined code."""
+    inputs_from_scores(zs, n, values, cols, row_start, in_code, in_par, in_tab, x)
 
 
 def reference_inputs(st, pk, n: int) -> np.ndarray:

@@ -26,7 +26,7 @@ import numba
 import numpy as np
 
 from ..._rng import FI, KI, WI, next_double, next_normal, seed_trial
-from .._trial import draw_inputs, input_from_z, inputs_from_scores
+from .._trial import draw_inputs, input_from_z_call, inputs_from_scores_call
 
 __all__ = ["BLOCK", "MAX_FRACTION", "Scalars", "simulate_deal"]
 
@@ -72,6 +72,148 @@ class Scalars(NamedTuple):
     shift_hazard: int
 
 
+# error_model="numpy" as in the parfor body numba builds: no zero-division checks per division
+@numba.njit(cache=True, fastmath=False, error_model="numpy")
+def _deal_block(
+    key, start, lo, i0, i1, p, scored, bw, n_years, n_others, n_com, n_tr,
+    in_code, in_par, in_tab, chol_val, chol_col, chol_row, shock_chol, fixed, shift_par, shift_tab,
+    alr_start, others, com_first, tr_com, tr_due, tr_slot, given_col, given_val,
+    market, share, spend, cumulative, revenue, buyer_share, inputs, shortfall, met,
+    scores,
+) -> None:  # fmt: skip
+    """Rows ``i0..i1-1`` (one thread's block): compiled apart from the parallel driver, which keeps its parfor small."""
+    ki, wi, fi = KI, WI, FI
+    s = np.empty(4, dtype=np.uint64)
+    z = np.empty(max(p.n_drawn, 1))
+    x = fixed.copy()
+    e = np.empty(p.n_shocks)
+    ec = e if p.shocks_independent else np.empty(p.n_shocks)  # the identity factor leaves them unchanged
+    y = np.empty(n_others)
+    ey = np.empty(n_others)
+    sp_t = np.empty(n_years)
+    for i in range(i0, i1):
+        seed_trial(s, key, start + i)
+        if scored:
+            inputs_from_scores_call(scores[i - lo], p.n_drawn, chol_val, chol_col, chol_row, in_code, in_par, in_tab, x)
+        else:
+            draw_inputs(
+                s, ki, wi, fi, p.n_drawn, chol_val, chol_col, chol_row, p.student, p.df, in_code, in_par, in_tab,
+                z, x,
+            )  # fmt: skip
+        for g in range(given_col.shape[0]):  # given from outside: drawn above, then overwritten
+            x[given_col[g]] = given_val[i, g]
+        for k in range(p.n_drawn):
+            inputs[i, k] = x[k]
+        hs, ha, hm = p.h_spend, p.h_share, p.h_market
+        sig_m, sig_s = x[p.vol_market], x[p.vol_spend]
+        sig_a, sig_o = x[p.vol_seller], x[p.vol_others]
+        hazard = x[p.shift_hazard]
+        log_m0 = math.log(x[p.size_start])
+        sp_0, sp_h, sa_0, sa_h = x[p.spend_start], x[p.spend_target], x[p.share_start], x[p.share_target]
+        lm = log_m0
+        lm_h = log_m0 + hm * math.log1p(x[p.market_growth])
+        ls = math.log(x[p.spend_start])
+        ls_h = math.log(x[p.spend_target])
+        xa = math.log(x[p.share_start]) - math.log1p(-x[p.share_start])
+        xa_h = math.log(x[p.share_target]) - math.log1p(-x[p.share_target])
+        drift_m = math.log1p(x[p.market_growth_late]) - 0.5 * sig_m * sig_m
+        drift_s = math.log1p(x[p.spend_growth_late]) - 0.5 * sig_s * sig_s
+        for j in range(n_others):
+            y[j] = alr_start[j]
+        cum = 0.0
+        for t in range(n_years):
+            if t > 0:
+                if scored:
+                    for k in range(p.n_shocks):
+                        e[k] = scores[i - lo, p.n_drawn + (t - 1) * p.n_shocks + k]
+                else:
+                    for k in range(p.n_shocks):
+                        e[k] = next_normal(s, ki, wi, fi)
+                if not p.shocks_independent:  # the identity factor would leave them unchanged
+                    for k in range(p.n_shocks):
+                        acc = 0.0
+                        for j in range(k + 1):
+                            acc += shock_chol[k, j] * e[j]
+                        ec[k] = acc
+                e_m, e_a, e_s = ec[0], ec[1], ec[2]
+                # market: bridge to its claim year, then a drifted walk
+                if t < hm:
+                    r = hm + 1 - t
+                    lm += (lm_h - lm) / r + sig_m * bw[0, t] * e_m
+                elif t == hm:
+                    lm = lm_h
+                else:
+                    lm += drift_m + sig_m * e_m
+                # spend: bridge, then a drifted walk with workload shifts
+                if t < hs:
+                    r = hs + 1 - t
+                    ls += (ls_h - ls) / r + sig_s * bw[1, t] * e_s
+                elif t == hs:
+                    ls = ls_h
+                else:
+                    u = next_double(s)
+                    zf = next_normal(s, ki, wi, fi)
+                    ls += drift_s + sig_s * e_s
+                    if u < hazard:
+                        # a fraction of 1 would make spend zero: keep it below 1 by one ulp
+                        frac = min(input_from_z_call(p.shift_code, shift_par, shift_tab, zf), MAX_FRACTION)
+                        ls += math.log1p(-frac)
+                # seller's share (logit): bridge, then a plain walk
+                if t < ha:
+                    r = ha + 1 - t
+                    xa += (xa_h - xa) / r + sig_a * bw[2, t] * e_a
+                elif t == ha:
+                    xa = xa_h
+                else:
+                    xa += sig_a * e_a
+            m = math.exp(lm)
+            sp = math.exp(ls) if t > 0 else sp_0
+            if t == hs:
+                sp = sp_h
+            ea = math.exp(-xa)
+            sa = 1.0 / (1.0 + ea) if t > 0 else sa_0
+            if t == ha:
+                sa = sa_h
+            rest = 1.0 - sa if sa < 0.5 else ea / (1.0 + ea)
+            den = 1.0
+            for j in range(n_others):
+                if t > 0:
+                    y[j] += sig_o * ec[3 + j]
+                ey[j] = math.exp(y[j])
+                den += ey[j]
+            if t >= p.cum_first:
+                cum += sp
+            rev = sa * m
+            market[i, t] = m
+            spend[i, t] = sp
+            share[i, t, p.seller] = sa
+            for j in range(n_others):
+                share[i, t, others[j]] = rest * (ey[j] / den)
+            share[i, t, p.reference] = rest * (1.0 / den)
+            cumulative[i, t] = cum
+            revenue[i, t] = rev
+            buyer_share[i, t] = sp / rev
+            sp_t[t] = sp
+        # commitments, each from its own first year, checked at its tranches' due years in year order
+        k = 0
+        for c in range(n_com):
+            cum_c = 0.0
+            due_c = 0.0
+            gap = 0.0
+            ok = True
+            t = com_first[c]
+            while k < n_tr and tr_com[k] == c:
+                while t <= tr_due[k]:
+                    cum_c += sp_t[t]
+                    t += 1
+                due_c += x[tr_slot[k]]
+                gap = max(gap, max(due_c - cum_c, 0.0))
+                ok = ok and cum_c >= due_c
+                k += 1
+            shortfall[i, c] = gap
+            met[i, c] = ok
+
+
 @numba.njit(cache=True, parallel=True, fastmath=False)
 def simulate_deal(
     key, start, lo, hi, p,
@@ -81,7 +223,6 @@ def simulate_deal(
     scores,
 ) -> None:  # fmt: skip
     """Simulate rows ``lo..hi-1`` of the outputs (global trials ``start + row``); ``p`` is a :class:`Scalars`."""
-    ki, wi, fi = KI, WI, FI
     n_years = market.shape[1]
     n_others = others.shape[0]
     n_com = com_first.shape[0]
@@ -95,134 +236,11 @@ def simulate_deal(
     scored = scores.shape[1] > 0  # a sampler's normal scores replace the stream's normals
     nblocks = (hi - lo + BLOCK - 1) // BLOCK
     for b in numba.prange(nblocks):
-        s = np.empty(4, dtype=np.uint64)
-        z = np.empty(max(p.n_drawn, 1))
-        x = fixed.copy()
-        e = np.empty(p.n_shocks)
-        ec = e if p.shocks_independent else np.empty(p.n_shocks)  # the identity factor leaves them unchanged
-        y = np.empty(n_others)
-        ey = np.empty(n_others)
-        sp_t = np.empty(n_years)
         i0 = lo + b * BLOCK
-        i1 = min(i0 + BLOCK, hi)
-        for i in range(i0, i1):
-            seed_trial(s, key, start + i)
-            if scored:
-                inputs_from_scores(scores[i - lo], p.n_drawn, chol_val, chol_col, chol_row, in_code, in_par, in_tab, x)
-            else:
-                draw_inputs(
-                    s, ki, wi, fi, p.n_drawn, chol_val, chol_col, chol_row, p.student, p.df, in_code, in_par, in_tab,
-                    z, x,
-                )  # fmt: skip
-            for g in range(given_col.shape[0]):  # given from outside: drawn above, then overwritten
-                x[given_col[g]] = given_val[i, g]
-            for k in range(p.n_drawn):
-                inputs[i, k] = x[k]
-            hs, ha, hm = p.h_spend, p.h_share, p.h_market
-            sig_m, sig_s = x[p.vol_market], x[p.vol_spend]
-            sig_a, sig_o = x[p.vol_seller], x[p.vol_others]
-            hazard = x[p.shift_hazard]
-            log_m0 = math.log(x[p.size_start])
-            sp_0, sp_h, sa_0, sa_h = x[p.spend_start], x[p.spend_target], x[p.share_start], x[p.share_target]
-            lm = log_m0
-            lm_h = log_m0 + hm * math.log1p(x[p.market_growth])
-            ls = math.log(x[p.spend_start])
-            ls_h = math.log(x[p.spend_target])
-            xa = math.log(x[p.share_start]) - math.log1p(-x[p.share_start])
-            xa_h = math.log(x[p.share_target]) - math.log1p(-x[p.share_target])
-            drift_m = math.log1p(x[p.market_growth_late]) - 0.5 * sig_m * sig_m
-            drift_s = math.log1p(x[p.spend_growth_late]) - 0.5 * sig_s * sig_s
-            for j in range(n_others):
-                y[j] = alr_start[j]
-            cum = 0.0
-            for t in range(n_years):
-                if t > 0:
-                    if scored:
-                        for k in range(p.n_shocks):
-                            e[k] = scores[i - lo, p.n_drawn + (t - 1) * p.n_shocks + k]
-                    else:
-                        for k in range(p.n_shocks):
-                            e[k] = next_normal(s, ki, wi, fi)
-                    if not p.shocks_independent:  # the identity factor would leave them unchanged
-                        for k in range(p.n_shocks):
-                            acc = 0.0
-                            for j in range(k + 1):
-                                acc += shock_chol[k, j] * e[j]
-                            ec[k] = acc
-                    e_m, e_a, e_s = ec[0], ec[1], ec[2]
-                    # market: bridge to its claim year, then a drifted walk
-                    if t < hm:
-                        r = hm + 1 - t
-                        lm += (lm_h - lm) / r + sig_m * bw[0, t] * e_m
-                    elif t == hm:
-                        lm = lm_h
-                    else:
-                        lm += drift_m + sig_m * e_m
-                    # spend: bridge, then a drifted walk with workload shifts
-                    if t < hs:
-                        r = hs + 1 - t
-                        ls += (ls_h - ls) / r + sig_s * bw[1, t] * e_s
-                    elif t == hs:
-                        ls = ls_h
-                    else:
-                        u = next_double(s)
-                        zf = next_normal(s, ki, wi, fi)
-                        ls += drift_s + sig_s * e_s
-                        if u < hazard:
-                            # a fraction of 1 would make spend zero: keep it below 1 by one ulp
-                            frac = min(input_from_z(p.shift_code, shift_par, shift_tab, zf), MAX_FRACTION)
-                            ls += math.log1p(-frac)
-                    # seller's share (logit): bridge, then a plain walk
-                    if t < ha:
-                        r = ha + 1 - t
-                        xa += (xa_h - xa) / r + sig_a * bw[2, t] * e_a
-                    elif t == ha:
-                        xa = xa_h
-                    else:
-                        xa += sig_a * e_a
-                m = math.exp(lm)
-                sp = math.exp(ls) if t > 0 else sp_0
-                if t == hs:
-                    sp = sp_h
-                ea = math.exp(-xa)
-                sa = 1.0 / (1.0 + ea) if t > 0 else sa_0
-                if t == ha:
-                    sa = sa_h
-                rest = 1.0 - sa if sa < 0.5 else ea / (1.0 + ea)
-                den = 1.0
-                for j in range(n_others):
-                    if t > 0:
-                        y[j] += sig_o * ec[3 + j]
-                    ey[j] = math.exp(y[j])
-                    den += ey[j]
-                if t >= p.cum_first:
-                    cum += sp
-                rev = sa * m
-                market[i, t] = m
-                spend[i, t] = sp
-                share[i, t, p.seller] = sa
-                for j in range(n_others):
-                    share[i, t, others[j]] = rest * (ey[j] / den)
-                share[i, t, p.reference] = rest * (1.0 / den)
-                cumulative[i, t] = cum
-                revenue[i, t] = rev
-                buyer_share[i, t] = sp / rev
-                sp_t[t] = sp
-            # commitments, each from its own first year, checked at its tranches' due years in year order
-            k = 0
-            for c in range(n_com):
-                cum_c = 0.0
-                due_c = 0.0
-                gap = 0.0
-                ok = True
-                t = com_first[c]
-                while k < n_tr and tr_com[k] == c:
-                    while t <= tr_due[k]:
-                        cum_c += sp_t[t]
-                        t += 1
-                    due_c += x[tr_slot[k]]
-                    gap = max(gap, max(due_c - cum_c, 0.0))
-                    ok = ok and cum_c >= due_c
-                    k += 1
-                shortfall[i, c] = gap
-                met[i, c] = ok
+        _deal_block(
+            key, start, lo, i0, min(i0 + BLOCK, hi), p, scored, bw, n_years, n_others, n_com, n_tr,
+            in_code, in_par, in_tab, chol_val, chol_col, chol_row, shock_chol, fixed, shift_par, shift_tab,
+            alr_start, others, com_first, tr_com, tr_due, tr_slot, given_col, given_val,
+            market, share, spend, cumulative, revenue, buyer_share, inputs, shortfall, met,
+            scores,
+        )  # fmt: skip
