@@ -46,7 +46,7 @@ bench: $(STAMP)
 	$(PY) -m pytest benchmarks -q --benchmark-only --benchmark-json=results/benchmarks.json
 	$(PY) benchmarks/report.py results/benchmarks.json docs/performance.md
 
-# Coverage studies of every interval (about 10 minutes): writes docs/validation.md.
+# Coverage studies of every interval (about 1.5 minutes on 2 shared cores): writes docs/validation.md.
 validate: $(STAMP)
 	$(PY) validation/run.py docs/validation.md
 

@@ -16,8 +16,9 @@ from ._intervals import (
     check_ci,
     check_levels,
     ci_like,
+    harrell_davis,
+    harrell_davis_weights,
     paired_quantile_se,
-    smoothed_quantiles,
     z_value,
 )
 
@@ -53,12 +54,18 @@ def paired_difference(
       quantile in one scenario and above it in the other, averaged over the ranks of
       the order-statistic window (at the single rank it rests on one or two trials
       under common random numbers and the interval collapsed);
-    * ``"quantile"``, ``method="bootstrap"``: paired smoothed bootstrap, trials
+    * ``"quantile"``, ``method="bootstrap"``: paired percentile bootstrap of the
+      difference of Harrell-Davis quantiles (each the Beta-weighted mean of every order
+      statistic, a smooth statistic for which the bootstrap is consistent), trials
       resampled jointly (one index draw for both scenarios) with
-      ``numpy.random.default_rng(boot_seed)``, ``n_boot`` replicates of the
-      difference of slightly smoothed quantiles (the mean of a few order statistics
-      around the quantile), and the interval ``estimate +/- z * sd(replicates)``
-      (slow for big runs).
+      ``numpy.random.default_rng(boot_seed)`` and ``n_boot`` replicates (slow for big
+      runs).  ``difference`` and ``estimate`` are then the Harrell-Davis quantiles
+      (``attrs["estimator"]``), not numpy's: under common random numbers their
+      difference is less noisy (about half the standard error of the plain quantile
+      difference for the article against the analyst trend, so the interval is
+      narrower).  The plain sample quantile is not bootstrapped: its resampled values
+      jump between a few order statistics, and the difference of two such jumps
+      overstates a paired error by a share that depends on ``q``.
 
     With independent seeds the same formulas give the unpaired interval, so the
     pairing's gain can be measured by running both.
@@ -92,7 +99,9 @@ def paired_difference(
         ``difference_ci`` (plus ``ci_bound``), ``estimate`` (dim ``scenario`` =
         ``[a, b]`` first, then the dims of ``difference``) and ``n_valid`` (the paired
         trials counted: a trial with NaN in either scenario is left out).  Attrs ``a``, ``b``,
-        ``stat``, ``ci_kind``, ``ci_prob``, ``trials``.
+        ``stat``, ``ci_kind``, ``ci_prob``, ``trials``; for quantiles ``estimator``
+        (``"sample quantile"`` or ``"Harrell-Davis"``), and ``n_boot``, ``boot_seed`` for the
+        bootstrap.
     """
     if isinstance(ds, xr.DataArray) and var is None:
         var = ds
@@ -148,33 +157,40 @@ def paired_difference(
         qs, scalar = check_levels(q, "q")
         xa, rest, coords = split(xa_da, dim)
         xb, _, _ = split(xb_da, dim)
-        qa = valid_rows(lambda v: np.quantile(v, qs, axis=-1), xa)[0]
-        qb = valid_rows(lambda v: np.quantile(v, qs, axis=-1), xb)[0]
-        dv = qa - qb
         if method == "asymptotic":
             kind = KIND_PAIRED_QUANTILE
+            qa = valid_rows(lambda v: np.quantile(v, qs, axis=-1), xa)[0]
+            qb = valid_rows(lambda v: np.quantile(v, qs, axis=-1), xb)[0]
+            dv = qa - qb
             half = z * valid_rows(lambda va, vb: paired_quantile_se(va, vb, qs), xa, xb)[0]
             lo_v, hi_v = dv - half, dv + half
+            attrs["estimator"] = "sample quantile"
         else:
             kind = KIND_PAIRED_BOOTSTRAP
             n_boot = int(n_boot)
             if n_boot < 10:
                 raise ValueError(f"n_boot: need at least 10 bootstrap replicates, got {n_boot}")
             rng = np.random.default_rng(boot_seed)
+            alpha = (1.0 - ci) / 2.0
 
-            def boot_sd(va: np.ndarray, vb: np.ndarray) -> np.ndarray:
+            def boot(va: np.ndarray, vb: np.ndarray) -> np.ndarray:
+                """Harrell-Davis quantiles of a and b, and the percentile interval of their difference."""
                 m = va.shape[-1]
-                reps = np.empty((n_boot, qs.size, *va.shape[:-1]))
+                w = harrell_davis_weights(m, qs)
+                ha, hb = harrell_davis(np.sort(va, axis=-1), w), harrell_davis(np.sort(vb, axis=-1), w)
+                reps = np.empty((n_boot, *ha.shape))
                 for r in range(n_boot):
                     idx = rng.integers(0, m, m)  # one draw of trial indices for both scenarios: the pairing
-                    reps[r] = smoothed_quantiles(np.sort(va[..., idx], axis=-1), qs) - smoothed_quantiles(
-                        np.sort(vb[..., idx], axis=-1), qs
+                    reps[r] = harrell_davis(np.sort(va[..., idx], axis=-1), w) - harrell_davis(
+                        np.sort(vb[..., idx], axis=-1), w
                     )
-                return reps.std(axis=0, ddof=1)
+                lo, hi = np.quantile(reps, [alpha, 1.0 - alpha], axis=0)
+                return np.stack([ha, hb, lo, hi], axis=-1)
 
-            half = z * valid_rows(boot_sd, xa, xb)[0]
-            lo_v, hi_v = dv - half, dv + half
-            attrs.update(n_boot=n_boot, boot_seed=int(boot_seed))
+            out = valid_rows(boot, xa, xb)[0]
+            qa, qb, lo_v, hi_v = out[..., 0], out[..., 1], out[..., 2], out[..., 3]
+            dv = qa - qb
+            attrs.update(n_boot=n_boot, boot_seed=int(boot_seed), estimator="Harrell-Davis")
         if scalar:
             coords["quantile"] = float(qs[0])
             dims: tuple[str, ...] = rest
