@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import re
+import warnings
 
 import numpy as np
 import pytest
@@ -354,6 +356,33 @@ def test_common_random_numbers_narrow_the_interval(crn, pair):
     w_ind = (qi.difference_ci.sel(ci_bound="upper") - qi.difference_ci.sel(ci_bound="lower")).values
     print(f"CRN narrowing for quantiles 5/50/95% of 2032 cumulative spend: {np.round(w_ind / w_crn, 1)}")
     assert np.all(w_ind / w_crn >= 3.0)
+
+
+def test_paired_quantile_warns_when_it_rests_on_few_discordant_trials(crn):
+    x = crn.cumulative_spend.sel(year=2032).isel(trial=slice(0, 2000))
+    xa, xb = x.sel(scenario="article").values, x.sel(scenario="analyst-trend").values
+    below_a, below_b = xa <= np.quantile(xa, 0.95), xb <= np.quantile(xb, 0.95)
+    assert np.sum(below_a != below_b) < 10  # the premise: common random numbers rank the trials alike
+    warned = r"q=0.95 rests on .* discordant trials.*method='bootstrap', or about [\d,]+ trials"
+    with pytest.warns(RuntimeWarning, match=warned) as rec:
+        risk.paired_difference(x, a="article", b="analyst-trend", q=0.95)
+    needed = int(re.search(r"about ([\d,]+) trials", str(rec[0].message)).group(1).replace(",", ""))
+    assert needed > 2000
+    # the bootstrap does not rest on the discordance: no warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        risk.paired_difference(x, a="article", b="analyst-trend", q=0.95, method="bootstrap", n_boot=20)
+
+
+def test_paired_quantile_does_not_warn_with_enough_discordant_trials_or_the_same_scenario(crn):
+    x = crn.cumulative_spend.sel(year=2032)  # 100,000 trials: about 120 discordant at q = 0.95
+    same = xr.concat([x.sel(scenario="article")] * 2, dim=xr.DataArray(["a", "b"], dims="scenario", name="scenario"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        d = risk.paired_difference(x, a="article", b="analyst-trend", q=[0.05, 0.5, 0.95])
+        z = risk.paired_difference(same, a="a", b="b", q=0.95)
+    assert d.difference.sizes["quantile"] == 3
+    assert float(z.difference) == 0.0 and np.all(z.difference_ci.values == 0.0)
 
 
 def test_paired_quantile_asymptotic_agrees_with_bootstrap(crn):

@@ -68,3 +68,20 @@ def test_small_tail_expected_shortfall_warns_with_the_trials_it_needs():
     x = studies.lognormal(1)
     with pytest.warns(RuntimeWarning, match=r"n p = 20 trials in the tail.*at least 10,000 trials"):
         studies.cloudsim.expected_shortfall(x, 0.99, tail="upper")
+
+
+def test_the_asymptotic_paired_quantile_warns_where_it_over_covers_and_not_where_it_covers(results):
+    rows = {r.setting: r for r in results if r.estimator == "paired_difference quantile (asymptotic)"}
+    small = [r for s, r in rows.items() if s.startswith("article") and "n=2000," in s and "q=0.5" not in s]
+    large = [r for s, r in rows.items() if "n=20000," in s]
+    assert len(small) == 2 and len(large) == 3
+    assert all(r.warned for r in small)  # about 3 discordant trials at q = 0.05 and 0.95
+    assert not any(r.warned for r in large)  # 25-35 discordant trials: no warning, and it covers
+
+
+def test_a_warned_limit_says_so_in_its_verdict():
+    r = studies.Result("e", "s", 1000, 985, warned=True)
+    assert r.verdict() == "conservative (warned at the call)"
+    assert studies.Result("e", "s", 1000, 950, warned=True).verdict() == "covers"
+    assert studies.Result("e", "s", 1000, 900, warned=True).verdict() == "under-covers (warned at the call)"
+    assert studies.Result("e", "s", 1000, 985).verdict() == "conservative"

@@ -24,6 +24,7 @@ __all__ = [
     "KIND_PAIRED_NORMAL",
     "KIND_PAIRED_QUANTILE",
     "KIND_WILSON",
+    "PAIRED_MIN_DISCORDANT",
     "binom_interval",
     "check_ci",
     "check_levels",
@@ -58,6 +59,9 @@ KIND_ES = (
 
 #: Trials in the tail below which the expected-shortfall interval under-covers (warned at the call).
 ES_MIN_TAIL_TRIALS = 100
+#: Discordant trials (below their quantile in one scenario, above it in the other) below which the
+#: asymptotic paired quantile interval over-covers (warned at the call).
+PAIRED_MIN_DISCORDANT = 10
 KIND_PAIRED_NORMAL = "paired asymptotic normal (per-trial differences)"
 KIND_PAIRED_QUANTILE = (
     "paired asymptotic normal (Bahadur representation; densities from order-statistic spacings, "
@@ -222,7 +226,10 @@ def _ranks(x: np.ndarray) -> np.ndarray:
 
 
 def paired_quantile_se(xa: np.ndarray, xb: np.ndarray, qs: np.ndarray) -> np.ndarray:
-    """Standard error of ``Q_a(q) - Q_b(q)`` from paired trials (last axis): shape ``(k, *xa.shape[:-1])``.
+    """Standard error of ``Q_a(q) - Q_b(q)`` from paired trials (last axis), and the discordant trials.
+
+    Returns shape ``(k, *xa.shape[:-1], 2)``: ``[..., 0]`` the standard errors, ``[..., 1]`` ``n delta``,
+    the number of discordant trials the variance rests on (averaged over the window, so not an integer).
 
     The Bahadur representation ``Q_hat - xi ~ (q - F_n(xi)) / f(xi)`` of both quantiles gives
     ``n Var = q (1 - q) (1/f_a - 1/f_b)^2 + delta / (f_a f_b)``, with ``delta`` the probability that a
@@ -242,14 +249,15 @@ def paired_quantile_se(xa: np.ndarray, xb: np.ndarray, qs: np.ndarray) -> np.nda
     ra, rb = _ranks(xa), _ranks(xb)
     rmin, rmax = np.minimum(ra, rb), np.maximum(ra, rb) - 1
     lo, hi = os_indices(n, qs, 0.95)
-    out = np.empty_like(sa)
+    out = np.empty((*sa.shape, 2))
     for i, q in enumerate(qs):
         j0, j1 = max(int(lo[i]), 0), min(int(hi[i]), n - 1)
         overlap = np.minimum(rmax, j1) - np.maximum(rmin, j0) + 1
         delta = np.maximum(overlap, 0).sum(axis=-1) / ((j1 - j0 + 1) * n)
         with np.errstate(invalid="ignore", divide="ignore"):
             var = (sa[i] - sb[i]) ** 2 + delta * sa[i] * sb[i] / (q * (1.0 - q))
-        out[i] = np.sqrt(var)
+        out[i, ..., 0] = np.sqrt(var)
+        out[i, ..., 1] = n * delta
     return out
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import warnings
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -13,6 +15,7 @@ from ._intervals import (
     KIND_PAIRED_BOOTSTRAP,
     KIND_PAIRED_NORMAL,
     KIND_PAIRED_QUANTILE,
+    PAIRED_MIN_DISCORDANT,
     check_ci,
     check_levels,
     ci_like,
@@ -162,7 +165,10 @@ def paired_difference(
             qa = valid_rows(lambda v: np.quantile(v, qs, axis=-1), xa)[0]
             qb = valid_rows(lambda v: np.quantile(v, qs, axis=-1), xb)[0]
             dv = qa - qb
-            half = z * valid_rows(lambda va, vb: paired_quantile_se(va, vb, qs), xa, xb)[0]
+            out = valid_rows(lambda va, vb: paired_quantile_se(va, vb, qs), xa, xb)[0]
+            se, discordant = out[..., 0], out[..., 1]
+            _warn_few_discordant(qs, discordant, n, dv)
+            half = z * se
             lo_v, hi_v = dv - half, dv + half
             attrs["estimator"] = "sample quantile"
         else:
@@ -216,3 +222,28 @@ def paired_difference(
         },
         attrs=attrs,
     )
+
+
+def _warn_few_discordant(qs: np.ndarray, discordant: np.ndarray, n: int, dv: np.ndarray) -> None:
+    """Warn when an asymptotic paired quantile interval rests on fewer than ``PAIRED_MIN_DISCORDANT`` trials.
+
+    Its variance counts the trials below their quantile in one scenario and above it in the other;
+    with only a handful of them (common random numbers, two similar scenarios, a few thousand
+    trials) the estimate comes out 10-20% too wide and the interval over-covers (about 0.98 at
+    three such trials, 0.96 at twenty-five).  Cells whose difference is exactly 0 with no discordant
+    trial (the same scenario twice) are not warned: their interval is exact.
+    """
+    for i, q in enumerate(qs):
+        k = np.asarray(discordant[i], dtype=np.float64)
+        few = (k < PAIRED_MIN_DISCORDANT) & ~((k == 0) & (np.asarray(dv[i]) == 0))
+        if not np.any(few):
+            continue
+        kmin = float(np.nanmin(np.where(few, k, np.inf)))
+        need = f"about {math.ceil(n * PAIRED_MIN_DISCORDANT / kmin):,} trials" if kmin > 0 else "many more trials"
+        warnings.warn(
+            f"paired_difference: the quantile q={float(q):g} rests on {kmin:.3g} discordant trials (below "
+            f"their quantile in one scenario and above it in the other); below {PAIRED_MIN_DISCORDANT} the "
+            f"asymptotic interval is conservative (about 0.98 coverage at 3): use method='bootstrap', or {need}",
+            RuntimeWarning,
+            stacklevel=3,
+        )
