@@ -1054,10 +1054,16 @@ def test_parameters_whose_draws_overflow_are_refused(make, param):
         make()
 
 
-def test_a_scenario_that_overflows_is_refused_at_simulate_naming_the_output():
+@pytest.mark.parametrize(
+    "growth",
+    [{"family": "fixed", "value": 1e308}, {"family": "lognormal", "mu": 700.0, "sigma": 1.0}],
+    ids=["fixed-1e308", "lognormal-mu-700"],
+)
+def test_a_scenario_that_overflows_is_refused_at_simulate_naming_the_output(growth):
     import cloudsim
 
-    scn = cloudsim.load_scenario().replace({"spend.growth_after_target": {"family": "fixed", "value": 1e308}})
+    cd.from_dict(growth)  # accepted as a distribution: it is the compounded paths that overflow
+    scn = cloudsim.load_scenario().replace({"spend.growth_after_target": growth})
     for engine in ("numba", "numpy"):
         with pytest.raises(ValueError, match=r"output 'spend': not finite \(inf\) at trial \d+"):
             cloudsim.simulate(scn, 50, seed=1, engine=engine)
