@@ -335,6 +335,19 @@ def _write_plot(ds, scn, path: str) -> None:
     print(f"wrote {path}", file=sys.stderr)
 
 
+def _check_dashboard(scn: Any) -> None:
+    """Refuse ``--plot`` before the run for a model whose outputs the dashboard does not draw."""
+    from .plot.dashboard import NEEDS
+
+    have = {o.name for o in scn.model.outputs(scn.to_dict())}
+    missing = [v for v in NEEDS if v not in have]
+    if missing:
+        raise ValueError(
+            f"--plot: the dashboard draws {', '.join(NEEDS)}; model {scn.model.name!r} of scenario {scn.name!r} "
+            f"has no {', '.join(missing)} (plot its outputs with cloudsim.plot.fan instead)"
+        )
+
+
 def _run(args: argparse.Namespace) -> int:
     from . import load_scenario, simulate
     from ._io import check_distinct, check_writable, write_netcdf
@@ -350,6 +363,10 @@ def _run(args: argparse.Namespace) -> int:
     check_distinct({"--out": args.out, "--plot": args.plot}, _scenario_files([args.scenario]))
     keep, years = _list_arg(args.keep, "--keep", str), _list_arg(args.years, "--years", int)
     scn = load_scenario(args.scenario)
+    if args.plot:
+        _check_dashboard(scn)
+    if zarr_out and (args.summary or args.scheduler or args.workers):
+        raise ValueError("--out: a summary is written as netCDF (give FILE.nc); FILE.zarr streams a full run's paths")
     if keep is not None or years is not None:
         if args.summary or args.scheduler or args.workers or not args.out:
             raise ValueError(

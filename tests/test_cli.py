@@ -157,6 +157,8 @@ BAD_ARGUMENTS = [
     ["run", "--trials", "10", "--years", "x", "--out", "y.nc"],
     ["run", "--trials", "10", "--keep", "spend"],
     ["run", "--trials", "10", "--keep", "spend", "--summary", "--out", "s.nc"],
+    ["run", "--trials", "10", "--summary", "--out", "s.zarr"],
+    ["run", "openai-compute-2025", "--trials", "10", "--plot", "p.png"],
     ["list", "extra"],
     ["list", "--trials", "3"],
     ["compare"],
@@ -190,6 +192,8 @@ def test_selection_and_trial_limits_are_refused_before_any_work(capsys):
         (["--years", "2028,1999", "--out", "y.nc"], "--years: [1999] not simulated; allowed: [2025, 2026"),
         (["--keep", "spend"], "--keep and --years: choose what a full run writes to --out"),
         (["--trials", "1e300"], "--trials: must be at most 2**62"),
+        (["--summary", "--out", "s.zarr"], "--out: a summary is written as netCDF (give FILE.nc)"),
+        (["openai-compute-2025", "--plot", "p.png"], "--plot: the dashboard draws spend, share, cumulative_spend;"),
         (["--trials", str(2**62 + 1)], "--trials: must be at most 2**62"),
     ):
         assert main(["run", "--trials", "10", *args]) == 2

@@ -651,7 +651,7 @@ BAD = [
     (lambda ds: plot.claims(ds, "openai-aws-2025"), TypeError, "scenario: expected a cloudsim.Scenario"),
     (lambda ds: plot.claims(ds.drop_attrs()), ValueError, "ds.attrs has no 'scenario'"),
     (lambda ds: plot.dashboard(xr.Dataset()), ValueError, "the Dataset is empty"),
-    (lambda ds: plot.dashboard(ds[["market_size"]]), ValueError, "missing variables"),
+    (lambda ds: plot.dashboard(ds[["market_size"]]), ValueError, "the dashboard draws spend, share, cumulative_spend"),
     (lambda ds: plot.dashboard(ds.drop_attrs()), ValueError, "ds: records no commitment"),
     (lambda ds: plot.commitments(ds[["spend"]]), ValueError, "ds: records no commitment"),
     (lambda ds: plot.dashboard(ds, "openai-aws-2025"), TypeError, "scenario: expected a cloudsim.Scenario"),
