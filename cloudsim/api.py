@@ -270,6 +270,36 @@ def _check_thresholds(thresholds: Any, scenario: Scenario) -> dict[str, np.ndarr
     return out
 
 
+def _check_subset(name: str, given: Sequence | None, have: Sequence, kind: type) -> list | None:
+    """``given`` as a list of ``kind``, every entry one of ``have``; the message names ``name``."""
+    if given is None:
+        return None
+    given = [kind(g) for g in given]
+    missing = [g for g in given if g not in have]
+    if missing:
+        what = f"unknown variable(s) {missing}" if name == "keep" else f"{missing} not simulated"
+        shown = sorted(map(str, have)) if name == "keep" else list(have)
+        raise ValueError(f"{name}: {what}; allowed: {shown}")
+    return given
+
+
+def check_selection(scenario: Scenario, keep: Sequence[str] | None, years: Sequence[int] | None) -> None:
+    """Check ``keep`` and ``years`` of :func:`select_output` against what ``scenario`` would simulate.
+
+    The same checks and messages as :func:`select_output`, from the model's declaration, so a
+    command can refuse them before it spends any time simulating.
+
+    Raises
+    ------
+    ValueError
+        For a variable the scenario's model does not output or a year it does not simulate.
+    """
+    d = scenario.to_dict()
+    names = [o.name for o in scenario.model.outputs(d)] + [i.name for i in scenario.inputs()]
+    _check_subset("keep", keep, names, str)
+    _check_subset("years", years, [int(y) for y in scenario.years], int)
+
+
 def select_output(ds: xr.Dataset, keep: Sequence[str] | None = None, years: Sequence[int] | None = None) -> xr.Dataset:
     """``ds`` restricted to the variables ``keep`` and the years ``years`` (either may be None: all).
 
@@ -278,18 +308,12 @@ def select_output(ds: xr.Dataset, keep: Sequence[str] | None = None, years: Sequ
     ValueError
         For a variable or a year the Dataset does not have (the message lists what it has).
     """
+    keep = _check_subset("keep", keep, list(ds.data_vars), str)
     if keep is not None:
-        keep = [str(k) for k in keep]
-        unknown = [k for k in keep if k not in ds.data_vars]
-        if unknown:
-            raise ValueError(f"keep: unknown variable(s) {unknown}; allowed: {sorted(map(str, ds.data_vars))}")
         ds = ds[keep]
+    have = [int(y) for y in ds["year"].values] if "year" in ds.coords else []
+    years = _check_subset("years", years, have, int)
     if years is not None:
-        years = [int(y) for y in years]
-        have = [int(y) for y in ds["year"].values] if "year" in ds.coords else []
-        missing = [y for y in years if y not in have]
-        if missing:
-            raise ValueError(f"years: {missing} not simulated; allowed: {have}")
         ds = ds.sel(year=years)
     return ds
 

@@ -15,16 +15,23 @@ from typing import Any
 __all__ = ["main"]
 
 
+#: The most trials a run can index (``start + trials <= 2**62``, as the engine checks).
+MAX_TRIALS = 2**62
+
+
 def _trials(text: str) -> int:
     """``--trials``: an integer, also written as ``1e6`` or ``1_000_000``."""
+    plain = text.replace("_", "").replace(",", "")
     try:
-        value = float(text.replace("_", "").replace(",", ""))
+        value = int(plain) if plain.lstrip("+-").isdigit() else float(plain)  # int: exact past 2**53
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"expected a whole number of trials such as 1000000 or 1e6, got {text!r}"
         ) from None
-    if not value.is_integer() or value < 1:
+    if (isinstance(value, float) and not value.is_integer()) or value < 1:
         raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
+    if value > MAX_TRIALS:
+        raise argparse.ArgumentTypeError(f"must be at most 2**62 (the trial index is a 64-bit integer), got {text!r}")
     return int(value)
 
 
@@ -328,9 +335,23 @@ def _write_plot(ds, scn, path: str) -> None:
     print(f"wrote {path}", file=sys.stderr)
 
 
+def _check_dashboard(scn: Any) -> None:
+    """Refuse ``--plot`` before the run for a model whose outputs the dashboard does not draw."""
+    from .plot.dashboard import NEEDS
+
+    have = {o.name for o in scn.model.outputs(scn.to_dict())}
+    missing = [v for v in NEEDS if v not in have]
+    if missing:
+        raise ValueError(
+            f"--plot: the dashboard draws {', '.join(NEEDS)}; model {scn.model.name!r} of scenario {scn.name!r} "
+            f"has no {', '.join(missing)} (plot its outputs with cloudsim.plot.fan instead)"
+        )
+
+
 def _run(args: argparse.Namespace) -> int:
     from . import load_scenario, simulate
     from ._io import check_distinct, check_writable, write_netcdf
+    from .api import check_selection
 
     zarr_out = bool(args.out) and str(args.out).rstrip("/").endswith(".zarr")
     if args.out is not None and not zarr_out:
@@ -342,6 +363,20 @@ def _run(args: argparse.Namespace) -> int:
     check_distinct({"--out": args.out, "--plot": args.plot}, _scenario_files([args.scenario]))
     keep, years = _list_arg(args.keep, "--keep", str), _list_arg(args.years, "--years", int)
     scn = load_scenario(args.scenario)
+    if args.plot:
+        _check_dashboard(scn)
+    if zarr_out and (args.summary or args.scheduler or args.workers):
+        raise ValueError("--out: a summary is written as netCDF (give FILE.nc); FILE.zarr streams a full run's paths")
+    if keep is not None or years is not None:
+        if args.summary or args.scheduler or args.workers or not args.out:
+            raise ValueError(
+                "--keep and --years: choose what a full run writes to --out; they need --out and do not apply "
+                "to --summary"
+            )
+        try:
+            check_selection(scn, keep, years)  # before any work, not after the run
+        except ValueError as exc:
+            raise ValueError(f"--{exc}") from None
     dtype = "float32" if args.float32 else "float64"
     if zarr_out and not args.summary:
         return _run_zarr(args, scn, keep, years, dtype)
@@ -448,9 +483,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         print(f"cloudsim: error: {message}", file=sys.stderr)
         return 2
-    except MemoryError:
+    except MemoryError as exc:
+        # the engine's message names trials and the size ("trials: allocating ... failed; ..."): keep its
+        # first clause and give the command's own remedies
+        said = str(exc).split(";")[0]
+        said = f"--{said}" if said.startswith("trials:") else "out of memory"
         print(
-            "cloudsim: error: out of memory; run fewer --trials, or use --float32 to halve the outputs",
+            f"cloudsim: error: {said}; run fewer --trials, use --float32 to halve the outputs, "
+            "or --summary for bounded memory",
             file=sys.stderr,
         )
         return 2

@@ -282,7 +282,13 @@ def _step(node: Any, part: str, where: str, dotted: str) -> Any:
         raise ValueError(f"{dotted}: {where.rsplit('.', 1)[0]} is not a table")
     if key not in node:
         tables = ", ".join(sorted(k for k, v in node.items() if isinstance(v, (dict, list))))
-        raise ValueError(f"{dotted}: no table {where!r} in the scenario; tables here: {tables}")
+        parent = where.rsplit(".", 1)[0] if "." in where else ""
+        if tables:
+            raise ValueError(f"{dotted}: no table {where!r} in the scenario; tables here: {tables}")
+        keys = ", ".join(sorted(k for k in node if not k.endswith("source")))
+        raise ValueError(
+            f"{dotted}: no table {where!r} in the scenario; {parent} holds no tables, only the keys {keys}"
+        )
     node = node[key]
     if m:
         idx = int(m["idx"])

@@ -146,6 +146,19 @@ BAD_ARGUMENTS = [
     ["run", "--trials", "10", "--out", "x.toml"],
     ["run", "--trials", "10", "--plot", "x.nc"],
     ["run", "--trials", "10", "--out", ""],
+    ["run", "--trials", "1e300", "--no-progress"],
+    ["run", "--trials", "10", "--workers", "-1", "--summary"],
+    ["run", "--trials", "10", "--workers", "x"],
+    ["run", "--trials", "10", "--chunk", "0"],
+    ["run", "--trials", "10", "--bands", "foo"],
+    ["run", "--trials", "10", "--scheduler", "bogus", "--summary"],
+    ["run", "--trials", "10", "--keep", "bogus", "--out", "k.nc"],
+    ["run", "--trials", "10", "--years", "1999", "--out", "y.nc"],
+    ["run", "--trials", "10", "--years", "x", "--out", "y.nc"],
+    ["run", "--trials", "10", "--keep", "spend"],
+    ["run", "--trials", "10", "--keep", "spend", "--summary", "--out", "s.nc"],
+    ["run", "--trials", "10", "--summary", "--out", "s.zarr"],
+    ["run", "openai-compute-2025", "--trials", "10", "--plot", "p.png"],
     ["list", "extra"],
     ["list", "--trials", "3"],
     ["compare"],
@@ -155,17 +168,57 @@ BAD_ARGUMENTS = [
     ["compare", "openai-aws-2025", "analyst-trend-2025", "--trials", "0"],
     ["compare", "openai-aws-2025", "analyst-trend-2025", "--seed", "-3"],
     ["compare", "openai-aws-2025", "analyst-trend-2025", "--out", "/dev/null"],
+    ["compare", "openai-aws-2025", "analyst-trend-2025", "--trials", "1e300"],
+    ["compare", "openai-aws-2025", "analyst-trend-2025", "--trials", "10", "--out", "x.png"],
 ]
 
 
 @pytest.mark.parametrize("args", BAD_ARGUMENTS, ids=lambda a: " ".join(a) or "(none)")
-def test_every_subcommand_refuses_bad_arguments_in_one_line(args, capsys):
+def test_every_subcommand_refuses_bad_arguments_in_one_line(args, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # an output a bad argument let through would land here, checked below
     assert main(args) == 2
     err = capsys.readouterr().err
     assert "Traceback" not in err
     errors = [ln for ln in err.splitlines() if ln.startswith("cloudsim: error: ")]
     assert len(errors) == 1, err
     assert "simulating" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_selection_and_trial_limits_are_refused_before_any_work(capsys):
+    """--keep/--years are checked against the scenario before the run (0.1 simulated, then refused)."""
+    for args, message in (
+        (["--keep", "spend,nope", "--out", "k.nc"], "--keep: unknown variable(s) ['nope']; allowed: ["),
+        (["--years", "2028,1999", "--out", "y.nc"], "--years: [1999] not simulated; allowed: [2025, 2026"),
+        (["--keep", "spend"], "--keep and --years: choose what a full run writes to --out"),
+        (["--trials", "1e300"], "--trials: must be at most 2**62"),
+        (["--summary", "--out", "s.zarr"], "--out: a summary is written as netCDF (give FILE.nc)"),
+        (["openai-compute-2025", "--plot", "p.png"], "--plot: the dashboard draws spend, share, cumulative_spend;"),
+        (["--trials", str(2**62 + 1)], "--trials: must be at most 2**62"),
+    ):
+        assert main(["run", "--trials", "10", *args]) == 2
+        err = capsys.readouterr().err
+        assert message in err and "simulating" not in err, (args, err)
+        line = next(ln for ln in err.splitlines() if ln.startswith("cloudsim: error: "))
+        assert len(line) < 500  # one readable line (1e300 used to print two 300-digit numbers)
+
+
+def test_out_of_memory_names_trials_and_the_remedies(monkeypatch, capsys):
+    """A run the memory estimate lets through but the allocation cannot hold (memory taken by others)."""
+    import numpy as np
+
+    from cloudsim import cli
+    from cloudsim.engine import run
+
+    monkeypatch.setattr(run, "check_memory", lambda *a, **k: None)
+    monkeypatch.setattr(cli, "_check_memory", lambda *a, **k: None)
+    with pytest.raises(MemoryError, match=r"^trials: allocating the outputs of 1,000,000,000,000 trials \("):
+        cloudsim.simulate(cloudsim.load_scenario(), 10**12, seed=1)
+    assert main(["run", "--trials", "1e12", "--seed", "1", "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert "cloudsim: error: --trials: allocating the outputs of 1,000,000,000,000 trials" in err
+    assert "--float32" in err and "--summary" in err and "Traceback" not in err
+    assert np.empty(3).size == 3  # nothing left behind
 
 
 def test_bad_arguments_print_no_traceback_from_the_command(tmp_path):

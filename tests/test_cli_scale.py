@@ -72,7 +72,7 @@ def test_simulate_refuses_too_large_runs_pointing_to_summarize(monkeypatch):
     import pytest
 
     monkeypatch.setattr(run, "memory_bytes", lambda: 2**20)
-    with pytest.raises(ValueError, match=r"cloudsim\.summarize"):
+    with pytest.raises(ValueError, match=r"^trials: 10,000 trials need about .* GiB .*cloudsim\.summarize"):
         cloudsim.simulate(cloudsim.load_scenario(), 10_000, seed=1)
 
 

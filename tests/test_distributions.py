@@ -1054,10 +1054,16 @@ def test_parameters_whose_draws_overflow_are_refused(make, param):
         make()
 
 
-def test_a_scenario_that_overflows_is_refused_at_simulate_naming_the_output():
+@pytest.mark.parametrize(
+    "growth",
+    [{"family": "fixed", "value": 1e308}, {"family": "lognormal", "mu": 700.0, "sigma": 1.0}],
+    ids=["fixed-1e308", "lognormal-mu-700"],
+)
+def test_a_scenario_that_overflows_is_refused_at_simulate_naming_the_output(growth):
     import cloudsim
 
-    scn = cloudsim.load_scenario().replace({"spend.growth_after_target": {"family": "fixed", "value": 1e308}})
+    cd.from_dict(growth)  # accepted as a distribution: it is the compounded paths that overflow
+    scn = cloudsim.load_scenario().replace({"spend.growth_after_target": growth})
     for engine in ("numba", "numpy"):
         with pytest.raises(ValueError, match=r"output 'spend': not finite \(inf\) at trial \d+"):
             cloudsim.simulate(scn, 50, seed=1, engine=engine)
@@ -1101,16 +1107,20 @@ def test_fixed_is_a_point_mass():
     assert d.pdf(3.0) == math.inf and d.pdf(2.9) == 0.0
 
 
-@pytest.mark.parametrize(
-    "dist",
-    [
-        cd.LogitNormal(0.4, 0.8),
-        cd.Metalog.from_quantiles({0.1: 1.0, 0.5: 2.0, 0.9: 4.5}),
-        cd.Metalog.from_quantiles({0.1: 1.0, 0.5: 2.0, 0.9: 4.5}, lower=0.0),
-        cd.Empirical([1.0, 2.0, 2.5, 4.0, 7.0]),
-    ],
-    ids=["logitnormal", "metalog", "metalog-lower", "empirical"],
-)
+QUADRATURE_CASES = [
+    cd.LogitNormal(0.4, 0.8),
+    cd.Metalog.from_quantiles({0.1: 1.0, 0.5: 2.0, 0.9: 4.5}),
+    cd.Metalog.from_quantiles({0.1: 1.0, 0.5: 2.0, 0.9: 4.5}, lower=0.0),
+    cd.Empirical([1.0, 2.0, 2.5, 4.0, 7.0]),
+]
+
+
+def test_every_family_has_its_pdf_var_std_checked():
+    checked = {d.family for d, _ in MOMENT_CASES} | {d.family for d in QUADRATURE_CASES} | {cd.Fixed(3.0).family}
+    assert checked == set(cd.FAMILIES)
+
+
+@pytest.mark.parametrize("dist", QUADRATURE_CASES, ids=["logitnormal", "metalog", "metalog-lower", "empirical"])
 def test_pdf_and_var_of_families_without_a_scipy_twin_agree_with_quadrature(dist):
     from scipy.integrate import quad
 

@@ -148,6 +148,31 @@ def test_no_document_cites_a_file_the_project_does_not_ship():
     assert offenders == []
 
 
+#: Absolute paths of somebody's machine: a home or work folder, a temporary folder, a Windows drive.
+MACHINE_PATH = re.compile(r"(?<![\w.])(/home/|/Users/|/work/|/root/|/tmp/|/var/folders/)|\b[A-Z]:\\{1,2}\w")
+
+
+def test_no_shipped_file_names_a_path_on_somebodys_machine():
+    """0.1.0 shipped a scenario whose source pointed into the author's work folder."""
+    files = [ROOT / "README.md", *DOCS.glob("*.md"), *(ROOT / "notebooks").glob("*.ipynb")]
+    files += list((ROOT / "cloudsim").rglob("*.py")) + list((ROOT / "cloudsim").rglob("*.toml"))
+    offenders = [f"{p.relative_to(ROOT)}: {m[0]}" for p in files for m in MACHINE_PATH.finditer(p.read_text("utf-8"))]
+    assert offenders == []
+    for bad in ('source = "... (see /work/shared/notes.md)"', "/home/ana/deal.txt", r"C:\Users\ana", r"D:\\data"):
+        assert MACHINE_PATH.search(bad), bad
+    assert not MACHINE_PATH.search("see docs/model.md, cloudsim/scenarios/openai-aws-2025.toml and P(X >= 1)")
+
+
+def test_notebook_01_draws_the_distribution_with_the_library():
+    """Notebook 01 used to draw its own histogram (log ticks ``10^1``, ``10^2``) instead of plot.distribution."""
+    import json
+
+    nb = json.loads((ROOT / "notebooks" / "01_article_scenario.ipynb").read_text("utf-8"))
+    code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+    assert "cloudsim.plot.distribution(" in code
+    assert not re.search(r"\.hist\(|np\.histogram\(|plt\.hist\(", code)
+
+
 @pytest.mark.parametrize("page", sorted(p.name for p in DOCS.glob("*.md")))
 def test_relative_links_between_docs_resolve(page):
     text = (DOCS / page).read_text("utf-8")

@@ -30,6 +30,16 @@ def _write_previous(target: Path) -> bytes:
     return target.read_bytes()
 
 
+def _default_sigint() -> None:
+    """In the child before exec: Ctrl-C as in a terminal, even when the tests run in the background.
+
+    A shell starts a background job (``make test &``, ``nohup``) with SIGINT ignored, and a
+    process that inherits an ignored SIGINT rightly keeps ignoring it: the SIGINT case would then
+    test the launcher, not cloudsim.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start_and_kill_mid_write(target: Path, sig: int) -> tuple[subprocess.Popen, float, int]:
     """Start ``cloudsim run --out target``, wait until its temporary file holds data, send ``sig``.
 
@@ -42,6 +52,7 @@ def _start_and_kill_mid_write(target: Path, sig: int) -> tuple[subprocess.Popen,
         stderr=subprocess.PIPE,
         text=True,
         cwd=target.parent,
+        preexec_fn=_default_sigint,
     )
     deadline = time.monotonic() + 600
     size = 0
@@ -163,17 +174,23 @@ def test_outputs_may_not_replace_the_scenario_or_each_other(tmp_path, capsys):
     alias.symlink_to(scn)
     odd = tmp_path / "scenario.nc"  # a TOML scenario that happens to have a netCDF name
     odd.write_text(text, "utf-8")
+    previous = tmp_path / "run.nc"
+    before = _write_previous(previous)
+    onto_out = tmp_path / "dash.png"  # --out and --plot the same file under two names
+    onto_out.symlink_to(previous)
     for args, message in (
         (["run", str(scn), "--out", str(scn)], "does not end in .nc"),
         (["run", str(scn), "--out", str(alias)], "which this run reads"),
         (["run", str(odd), "--out", str(odd)], "which this run reads"),
         (["run", str(scn), "--plot", str(scn)], "the image format is read from the suffix"),
         (["compare", str(odd), "analyst-trend-2025", "--out", str(odd)], "which this run reads"),
+        (["run", "--out", str(previous), "--plot", str(onto_out)], "is also the file of --out"),
     ):
         assert main([*args, "--trials", "10"]) == 2
         err = capsys.readouterr().err
         assert message in err and "simulating" not in err, (args, err)
     assert scn.read_text("utf-8") == text and odd.read_text("utf-8") == text
+    assert previous.read_bytes() == before
     with pytest.raises(ValueError, match="also the file of --out"):
         _io.check_distinct({"--out": tmp_path / "a.png", "--plot": tmp_path / "a.png"})
     hard = tmp_path / "hard.png"

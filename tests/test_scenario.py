@@ -283,3 +283,68 @@ def test_an_empty_correlation_matrix_is_accepted():
     assert _check_positive_definite(np.zeros((0, 0)), np.zeros((0, 0)), (), "dependence.shocks") is None
     with pytest.raises(ValueError, match=r"dependence\.shocks: the correlation matrix is not positive definite"):
         _check_positive_definite(np.array([[1.0, 1.2], [1.2, 1.0]]), np.eye(2), ("a", "b"), "dependence.shocks")
+
+
+def test_a_replace_through_a_missing_table_lists_what_is_there():
+    scn = cloudsim.load_scenario()
+    with pytest.raises(ValueError, match=r"no table 'market\.bogus' .*market holds no tables, only the keys name,"):
+        scn.replace({"market.bogus.x": 1})
+    with pytest.raises(ValueError, match=r"no table 'claims\.bogus' in the scenario; tables here: market_growth,"):
+        scn.replace({"claims.bogus.x": 1})
+
+
+# ---- money strings wherever the schema holds money ------------------------------------------------
+def _money_paths(schema, data, prefix=""):
+    """Dotted paths (``commitments[0].total``) of the money keys a scenario's data sets to a number."""
+    from cloudsim._schema import Field, TableList
+
+    for key, spec in schema.items():
+        if key not in data:
+            continue
+        path = f"{prefix}{key}"
+        if isinstance(spec, Field):
+            if str(spec.type).startswith("money") and isinstance(data[key], float):
+                yield path
+        elif isinstance(spec, TableList):
+            for i, item in enumerate(data[key]):
+                yield from _money_paths(spec.schema, item, f"{path}[{i}].")
+        elif isinstance(spec, dict):
+            yield from _money_paths(spec, data[key], f"{path}.")
+
+
+def _outcome(scn, changes):
+    try:
+        return scn.replace(changes).to_dict()
+    except ValueError as exc:
+        return str(exc)
+
+
+@pytest.mark.parametrize("name", cloudsim.list_scenarios())
+def test_every_money_key_takes_a_money_string(name):
+    from cloudsim._schema import Field
+
+    scn = cloudsim.load_scenario(name)
+    paths = list(_money_paths(scn.model.schema, scn.to_dict()))
+    assert paths  # every bundled deal has a commitment at least
+    for path in paths:
+        as_number = _outcome(scn, {path: 2.5e9})
+        assert not isinstance(as_number, str), as_number
+        for text in ("$2.5B", "$2.5 Billion", "$2,500 Million"):
+            got = _outcome(scn, {path: text})
+            assert got == as_number, (path, text)
+        with pytest.raises(ValueError, match=re.escape(path) + r": expected an amount of money"):
+            scn.replace({path: "35%"})
+    money_docs = [f for f in _fields(scn.model.schema) if "(USD)" in f.doc or "amount" in f.doc]
+    assert all(isinstance(f, Field) and str(f.type).startswith("money") for f in money_docs)
+
+
+def _fields(schema):
+    from cloudsim._schema import Field, TableList
+
+    for spec in schema.values():
+        if isinstance(spec, Field):
+            yield spec
+        elif isinstance(spec, TableList):
+            yield from _fields(spec.schema)
+        elif isinstance(spec, dict):
+            yield from _fields(spec)

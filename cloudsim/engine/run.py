@@ -47,10 +47,18 @@ def allocate(scenario: Scenario, trials: int, dtype: np.dtype) -> dict[str, np.n
     d = scenario.to_dict()
     coords = scenario.model.coords(d)
     out = {}
-    for o in scenario.model.outputs(d):
-        shape = (trials, *(len(coords[dim]) for dim in o.dims[1:]))
-        out[o.name] = np.empty(shape, np.bool_ if o.is_bool else dtype)
-    out["inputs"] = np.empty((trials, len(scenario.inputs())), dtype)
+    try:
+        for o in scenario.model.outputs(d):
+            shape = (trials, *(len(coords[dim]) for dim in o.dims[1:]))
+            out[o.name] = np.empty(shape, np.bool_ if o.is_bool else dtype)
+        out["inputs"] = np.empty((trials, len(scenario.inputs())), dtype)
+    except MemoryError:
+        out.clear()
+        need = output_bytes(scenario, trials, dtype)
+        raise MemoryError(
+            f"trials: allocating the outputs of {trials:,} trials ({need / 2**30:,.1f} GiB) failed; use fewer "
+            f"trials, dtype='float32', cloudsim.summarize (bounded memory) or simulate(..., chunks=...)"
+        ) from None
     return out
 
 

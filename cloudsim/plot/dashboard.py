@@ -21,6 +21,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["dashboard"]
 
+#: The variables the dashboard draws (a model without them has no dashboard).
+NEEDS = ("spend", "share", "cumulative_spend")
+
 
 def _claims_note(ds: xr.Dataset) -> str:
     """The line that says the claims are inputs: "The claims (spend, ... in 2028) are inputs ..."."""
@@ -103,9 +106,9 @@ def dashboard(
     ds = _check_dataset(ds)
     if "scenario" in ds.dims:
         raise ValueError("ds: has a 'scenario' dim; select one scenario, e.g. dashboard(ds.sel(scenario='a'))")
-    missing = [v for v in ("spend", "share", "cumulative_spend") if v not in ds.data_vars]
+    missing = [v for v in NEEDS if v not in ds.data_vars]
     if missing:
-        raise ValueError(f"ds: not a cloudsim simulation, missing variables {missing}")
+        raise ValueError(f"ds: the dashboard draws {', '.join(NEEDS)}; ds has no {', '.join(missing)}")
     if scenario is not None and not isinstance(scenario, Scenario):
         raise TypeError(f"scenario: expected a cloudsim.Scenario, got {type(scenario).__name__}")
     coms = _commitment_list(ds)
