@@ -48,6 +48,9 @@ def test_every_interval_kind_is_studied(results):
         "paired_difference probability",
         "simulate_until (stopped at half-width 0.02)",
         "check_claims (family-wise)",
+        "sensitivity S1 (saltelli)",
+        "sensitivity ST (saltelli)",
+        "sensitivity S1 (rank)",
     }
 
 
@@ -68,3 +71,9 @@ def test_small_tail_expected_shortfall_warns_with_the_trials_it_needs():
     x = studies.lognormal(1)
     with pytest.warns(RuntimeWarning, match=r"n p = 20 trials in the tail.*at least 10,000 trials"):
         studies.cloudsim.expected_shortfall(x, 0.99, tail="upper")
+
+
+def test_sensitivity_truths_are_the_published_ones():
+    s1, st = studies._ishigami_exact()
+    assert abs(s1 - [0.3139, 0.4424, 0.0]).max() < 5e-5
+    assert abs(st - [0.5576, 0.4424, 0.2437]).max() < 5e-5
