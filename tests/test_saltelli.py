@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import cloudsim
 from cloudsim.drivers.saltelli import pick_freeze
@@ -87,10 +89,23 @@ def test_pick_freeze_matches_a_direct_loop():
     m = sum(pooled) / (2 * n)
     v = sum((y - m) ** 2 for y in pooled) / (2 * n)
     for k in range(g):
-        first = sum(yb[j] * (yab[j, k] - ya[j]) for j in range(n)) / n / v
+        first = sum((yb[j] - m) * (yab[j, k] - ya[j]) for j in range(n)) / n / v
         total = sum((ya[j] - yab[j, k]) ** 2 for j in range(n)) / (2 * n) / v
         assert s1[k, 0] == pytest.approx(first, rel=1e-12)
         assert st[k, 0] == pytest.approx(total, rel=1e-12)
+
+
+@settings(max_examples=30)
+@given(scale=st.floats(1e-2, 1e2), shift=st.floats(-1e6, 1e6), seed=st.integers(0, 2**32))
+def test_indices_do_not_depend_on_the_output_level_or_scale(scale, shift, seed):
+    """An affine change of the output leaves both indices unchanged (to rounding); the total index is >= 0."""
+    rng = np.random.default_rng(seed)
+    ya, yb, yab = rng.standard_normal((50, 1)), rng.standard_normal((50, 1)), rng.standard_normal((50, 2, 1))
+    ref = pick_freeze(ya, yb, yab)
+    moved = pick_freeze(shift + scale * ya, shift + scale * yb, shift + scale * yab)
+    for r, m in zip(ref, moved, strict=True):
+        np.testing.assert_allclose(m, r, atol=1e-12 * (1.0 + abs(shift) / scale))
+    assert np.all(moved[1] >= 0.0)
 
 
 def test_function_rows_follow_the_trial_streams():

@@ -88,6 +88,10 @@ NOTES = """
   errors and the window-averaged discordance, each a little too large when the two scenarios rank
   their trials almost identically (about 10-20% on the variance at q = 0.05 and 0.95).  It errs on
   the safe side; `method="bootstrap"` covers there.
+* `sensitivity` rows: `function_sensitivity` on the Ishigami function (a = 7, b = 0.1) and Sobol's
+  G function (a = 0, 1, 4.5, 9, 99) at N = 2,000 per replication (replication r uses seed 10,000 + r),
+  one row per index; the truth is the closed form. Both methods' intervals are batch means over 20
+  disjoint batches of trials with Student t (19 df).
 * `check_claims`: with six checks at 95% each, a correct model had some row flagged in about
   three runs of ten.  `holds` now follows Bonferroni-adjusted intervals (family-wise 95%); the
   per-row verdict stays in `holds_row`, and `rule` says which rule `holds` follows.

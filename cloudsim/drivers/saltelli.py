@@ -5,9 +5,12 @@ variate from a second seed) and, for each group ``g`` of streams, ``AB_g`` (the 
 variates from the second seed, the rest from the first).  With ``V`` the variance of the
 output over ``A`` and ``B`` together::
 
-    S1_g = mean(y_B (y_ABg - y_A)) / V          (Saltelli et al. 2010, eq. (b) of table 2)
+    S1_g = mean((y_B - m) (y_ABg - y_A)) / V    (Saltelli et al. 2010, table 2 (b); y_B centred)
     ST_g = mean((y_A - y_ABg) ** 2) / (2 V)     (Jansen 1999)
 
+``m`` is the mean over ``A`` and ``B``: centring leaves the estimator's limit unchanged
+(``mean(y_ABg - y_A)`` tends to 0) and makes it invariant to the output's level, whose
+error would otherwise grow with ``mean(y)^2 / V`` (spend is of order 1e9).
 ``N (G + 2)`` trials for ``G`` groups.  The runs are paired by trial index through the
 engine's second seed (``simulate(..., second_seed=, second_streams=)``), so no sample matrix
 is ever stored.  Intervals come from batch means over disjoint batches of trials (the trials,
@@ -49,9 +52,12 @@ def pick_freeze(ya: np.ndarray, yb: np.ndarray, yab: np.ndarray) -> tuple[np.nda
 
     A cell without variance gives NaN.
     """
-    v = np.var(np.concatenate([ya, yb], axis=0), axis=0)
+    pooled = np.concatenate([ya, yb], axis=0)
+    mean = pooled.mean(axis=0)
+    v = np.var(pooled, axis=0)
     a, b = ya[:, None, :], yb[:, None, :]
-    first = np.mean(b * (yab - a), axis=0)
+    # y_B centred on the pooled mean: the same limit, but no error from the output's level (spend ~ 1e9)
+    first = np.mean((b - mean) * (yab - a), axis=0)
     total = 0.5 * np.mean((a - yab) ** 2, axis=0)
     ok = v > 0
     den = np.where(ok, v, 1.0)
