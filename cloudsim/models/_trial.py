@@ -15,7 +15,7 @@ import math
 import numba
 import numpy as np
 
-from .._rng import next_normal
+from .._rng import FI, KI, WI, next_double, next_normal
 from ..distributions import (
     CODE_EMPIRICAL,
     CODE_FIXED,
@@ -38,13 +38,16 @@ __all__ = [
     "draw_inputs",
     "draw_inputs_two",
     "draw_normals_chi2",
+    "draw_normals_chi2_call",
     "input_from_z",
     "input_from_z_call",
     "inputs_from_scores",
     "inputs_from_scores_call",
+    "normal_call",
     "reference_inputs",
     "sparse_rows",
     "t_to_normal",
+    "uniform_call",
     "z_table",
 ]
 
@@ -206,6 +209,24 @@ def draw_inputs(s, ki, wi, fi, n, values, cols, row_start, student, df, in_code,
 
 
 @numba.njit(cache=True)
+def draw_normals_chi2_call(s, ki, wi, fi, n, student, df, z) -> float:
+    """:func:`draw_normals_chi2` compiled once as a call (the pick-freeze path: no inlined copies to compile)."""
+    return draw_normals_chi2(s, ki, wi, fi, n, student, df, z)
+
+
+@numba.njit(cache=True)
+def normal_call(s) -> float:
+    """One standard normal from ``s`` as a compiled call: the second stream's draws in a kernel."""
+    return next_normal(s, KI, WI, FI)
+
+
+@numba.njit(cache=True)
+def uniform_call(s) -> float:
+    """One uniform double from ``s`` as a compiled call."""
+    return next_double(s)
+
+
+@numba.njit(cache=True)
 def draw_inputs_two(
     s, s2, ki, wi, fi, n, values, cols, row_start, student, df, in_code, in_par, in_tab, alt, alt_chi2, z, z2, x
 ) -> None:
@@ -217,8 +238,8 @@ def draw_inputs_two(
     inputs are those :func:`draw_inputs` draws from ``s2`` alone, bit for bit.  The copula is
     applied after the swap, so the swapped inputs keep their dependence on the others.
     """
-    scale = draw_normals_chi2(s, ki, wi, fi, n, student, df, z)
-    scale2 = draw_normals_chi2(s2, ki, wi, fi, n, student, df, z2)
+    scale = draw_normals_chi2_call(s, ki, wi, fi, n, student, df, z)
+    scale2 = draw_normals_chi2_call(s2, ki, wi, fi, n, student, df, z2)
     for k in range(n):
         if alt[k]:
             z[k] = z2[k]

@@ -32,7 +32,14 @@ import numba
 import numpy as np
 
 from ..._rng import FI, KI, WI, next_double, next_normal, seed_trial
-from .._trial import draw_inputs, draw_inputs_two, input_from_z_call, inputs_from_scores_call
+from .._trial import (
+    draw_inputs,
+    draw_inputs_two,
+    input_from_z_call,
+    inputs_from_scores_call,
+    normal_call,
+    uniform_call,
+)
 
 __all__ = ["BLOCK", "MAX_FRACTION", "Scalars", "simulate_deal"]
 
@@ -149,7 +156,7 @@ def _deal_block(
                         e[k] = next_normal(s, ki, wi, fi)
                     if two:  # the second stream advanced alike; its draws taken where flagged
                         for k in range(p.n_shocks):
-                            w = next_normal(s2, ki, wi, fi)
+                            w = normal_call(s2)
                             if alt[a_sh + k]:
                                 e[k] = w
                 if not p.shocks_independent:  # the identity factor would leave them unchanged
@@ -177,8 +184,8 @@ def _deal_block(
                     u = next_double(s)
                     zf = next_normal(s, ki, wi, fi)
                     if two:
-                        u2 = next_double(s2)
-                        zf2 = next_normal(s2, ki, wi, fi)
+                        u2 = uniform_call(s2)
+                        zf2 = normal_call(s2)
                         if alt[a_shift]:
                             u, zf = u2, zf2
                     ls += drift_s + sig_s * e_s
