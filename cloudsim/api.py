@@ -36,6 +36,8 @@ def simulate(
     sampler: Literal["mc", "antithetic", "lhs", "sobol", "halton"] = "mc",
     replicates: int | None = None,
     inputs: Mapping[str, Any] | None = None,
+    second_seed: int | np.random.SeedSequence | None = None,
+    second_streams: Sequence[str] | None = None,
 ) -> xr.Dataset:
     """Simulate ``trials`` paths of the scenario.
 
@@ -70,6 +72,18 @@ def simulate(
         intervals (``ds.attrs["ci_kind"]``).
     replicates : int, optional
         Independent replicate blocks of a sampler other than ``"mc"`` (default 16, >= 2).
+    inputs : mapping of str to array, optional
+        Per-trial values for some inputs (``docs/sensitivity.md``): drawn as usual, then overwritten.
+    second_seed : int or numpy.random.SeedSequence, optional
+        With ``second_streams``: the seed those streams are drawn from (pick-freeze runs of
+        ``cloudsim.sensitivity(method="saltelli")``); recorded in ``ds.attrs["second_seed"]``.
+    second_streams : sequence of str, optional
+        Stream groups drawn from ``second_seed`` while every other variate stays on ``seed``
+        (the deal model: a drawn input's name for its independent, pre-copula normal,
+        ``"shocks.<shock>"`` for a process's yearly shocks, ``"workload_shifts"``,
+        ``"copula_chi2"``).  Trial ``i`` depends only on the scenario, both seeds and ``i``; an
+        empty list gives the run without it, bit for bit, and every stream group that of
+        ``seed=second_seed``.  Needs ``sampler="mc"`` and ``engine="numba"``; not lazy.
 
     Returns
     -------
@@ -87,9 +101,13 @@ def simulate(
     """
     if chunks is not None and sampler != "mc":
         raise ValueError(f"chunks: a lazy run (chunks=) uses sampler='mc', got sampler={sampler!r}")
+    if second_streams is None and second_seed is not None:
+        raise ValueError("second_seed: give second_streams too (the stream groups drawn from the second seed)")
     if chunks is not None:
         if inputs is not None:
             raise ValueError("inputs: per-trial input values cannot be given to a lazy run (chunks=); omit one")
+        if second_streams is not None:
+            raise ValueError("second_streams: streams from a second seed cannot be drawn in a lazy run (chunks=)")
         from ._checks import check_dtype
         from ._lazy import simulate_lazy
         from .engine.schedule import check_chunk
@@ -106,13 +124,19 @@ def simulate(
             f"inputs: given per-trial inputs work with sampler='mc' only (the samplers place the inputs "
             f"themselves), got sampler={sampler!r}"
         )
+    if second_streams is not None and (sampler != "mc" or replicates is not None):
+        raise ValueError(f"second_streams: streams from a second seed need sampler='mc', got sampler={sampler!r}")
     if sampler == "mc" and replicates is None:
         arrays, recorded_seed = simulate_arrays(
-            scenario, trials, seed=seed, start=start, engine=engine, dtype=dtype, progress=progress, inputs=inputs
-        )
+            scenario, trials, seed=seed, start=start, engine=engine, dtype=dtype, progress=progress, inputs=inputs,
+            second_seed=second_seed, second_streams=second_streams,
+        )  # fmt: skip
         ds = to_dataset(arrays, scenario, start=start, seed=recorded_seed, engine=engine)
         if inputs:
             ds.attrs["given_inputs"] = ", ".join(str(k) for k in inputs)
+        if second_streams is not None:
+            ds.attrs["second_seed"] = _rng.key_from_seed(second_seed)[1] if second_seed is not None else "fresh"
+            ds.attrs["second_streams"] = ", ".join(str(k) for k in second_streams)
         return ds
     return _simulate_sampled(scenario, trials, seed, start, engine, dtype, progress, sampler, replicates)
 

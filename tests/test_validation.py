@@ -48,6 +48,9 @@ def test_every_interval_kind_is_studied(results):
         "paired_difference probability",
         "simulate_until (stopped at half-width 0.02)",
         "check_claims (family-wise)",
+        "sensitivity S1 (saltelli)",
+        "sensitivity ST (saltelli)",
+        "sensitivity S1 (rank)",
     }
 
 
@@ -85,3 +88,9 @@ def test_a_warned_limit_says_so_in_its_verdict():
     assert studies.Result("e", "s", 1000, 950, warned=True).verdict() == "covers"
     assert studies.Result("e", "s", 1000, 900, warned=True).verdict() == "under-covers (warned at the call)"
     assert studies.Result("e", "s", 1000, 985).verdict() == "conservative"
+
+
+def test_sensitivity_truths_are_the_published_ones():
+    s1, st = studies._ishigami_exact()
+    assert abs(s1 - [0.3139, 0.4424, 0.0]).max() < 5e-5
+    assert abs(st - [0.5576, 0.4424, 0.2437]).max() < 5e-5

@@ -335,6 +335,62 @@ def check_claims_study(reps: int) -> Iterator[Result]:
     yield Result("check_claims (family-wise)", f"article, {rows} checks per run, n={N}", reps, clean, what="no alarm")
 
 
+#: Sensitivity test functions: Ishigami (a=7, b=0.1) and Sobol's G function, with closed-form indices.
+G_A = np.array([0.0, 1.0, 4.5, 9.0, 99.0])
+SENS_N = 2_000  # rows per replication (saltelli: N (d + 2) evaluations)
+
+
+def _ishigami(u: np.ndarray) -> np.ndarray:
+    x = -np.pi + 2.0 * np.pi * u
+    return np.sin(x[:, 0]) + 7.0 * np.sin(x[:, 1]) ** 2 + 0.1 * x[:, 2] ** 4 * np.sin(x[:, 0])
+
+
+def _sobol_g(u: np.ndarray) -> np.ndarray:
+    return np.prod((np.abs(4.0 * u - 2.0) + G_A) / (1.0 + G_A), axis=1)
+
+
+def _ishigami_exact() -> tuple[np.ndarray, np.ndarray]:
+    """Closed form (Ishigami and Homma 1990; a=7, b=0.1, inputs uniform on [-pi, pi])."""
+    a, b = 7.0, 0.1
+    v1 = 0.5 * (1.0 + b * np.pi**4 / 5.0) ** 2
+    v2 = a**2 / 8.0
+    v13 = b**2 * np.pi**8 * (1.0 / 18.0 - 1.0 / 50.0)
+    v = v1 + v2 + v13
+    return np.array([v1, v2, 0.0]) / v, np.array([v1 + v13, v2, v13]) / v
+
+
+def _g_exact() -> tuple[np.ndarray, np.ndarray]:
+    vi = 1.0 / (3.0 * (1.0 + G_A) ** 2)
+    v = np.prod(1.0 + vi) - 1.0
+    return vi / v, np.array([vi[i] * np.prod(np.delete(1.0 + vi, i)) for i in range(G_A.size)]) / v
+
+
+def sensitivity_studies(reps: int) -> Iterator[Result]:
+    """Coverage of the 95% intervals of every index, both methods, on the two test functions."""
+    cases = (("Ishigami", _ishigami, 3, _ishigami_exact()), ("Sobol G", _sobol_g, G_A.size, _g_exact()))
+    for label, func, d, (s1, st) in cases:
+        for method in ("saltelli", "rank"):
+            hits = {"S1": np.zeros(d, np.int64), "ST": np.zeros(d, np.int64)}
+            for r in range(reps):
+                res = cloudsim.function_sensitivity(func, d, SENS_N, method=method, seed=10_000 + r, ci=NOMINAL)
+                for kind, truth in (("S1", s1), ("ST", st)):
+                    if kind in res:
+                        ci = res[f"{kind}_ci"]
+                        hits[kind] += (ci.sel(ci_bound="lower").values <= truth) & (
+                            truth <= ci.sel(ci_bound="upper").values
+                        )
+            kinds = ("S1", "ST") if method == "saltelli" else ("S1",)
+            for kind in kinds:
+                truth = s1 if kind == "S1" else st
+                for k in range(d):
+                    yield Result(
+                        f"sensitivity {kind} ({method})",
+                        f"{label}, x{k + 1} ({kind} = {truth[k]:.4g}), N={SENS_N}",
+                        reps,
+                        int(hits[kind][k]),
+                    )
+
+
 def run_all(scale: float = 1.0, progress: Callable[[Result], None] | None = None) -> list[Result]:
     """Every study; ``scale`` multiplies the replication counts (1: the headline ``make validate``)."""
 
@@ -349,6 +405,7 @@ def run_all(scale: float = 1.0, progress: Callable[[Result], None] | None = None
         paired_large_study(k(500), truth),
         simulate_until_study(k(300), truth),
         check_claims_study(k(1000)),
+        sensitivity_studies(k(1000)),
     ]
     out = []
     for g in gens:

@@ -2,13 +2,16 @@
 
 ``sensitivity`` (first-order indices from an existing run, :mod:`.rank`) and ``tornado``
 (each input swung to a low and a high quantile with common random numbers, :mod:`.tornado`)
-and ``goal_seek`` (bisection on a numeric scenario key, :mod:`.goal`).
+and ``goal_seek`` (bisection on a numeric scenario key, :mod:`.goal`); ``method="saltelli"``
+(first-order and total indices of groups of streams by pick-freeze, :mod:`.saltelli`);
+``function_sensitivity`` (either method for a plain function of uniforms, :mod:`.function`).
 """
 
 from __future__ import annotations
 
+from .function import function_sensitivity
 from .goal import goal_seek
 from .rank import sensitivity
 from .tornado import tornado
 
-__all__ = ["goal_seek", "sensitivity", "tornado"]
+__all__ = ["function_sensitivity", "goal_seek", "sensitivity", "tornado"]

@@ -63,39 +63,73 @@ def _output(ds: xr.Dataset, output: Any) -> xr.DataArray:
 
 
 def sensitivity(
-    ds: xr.Dataset, output: str | xr.DataArray, *, method: str = "rank", by: str | None = "year", ci: float = 0.95
-) -> xr.Dataset:
-    """First-order sensitivity index of ``output`` to each per-trial input of the run ``ds``.
+    ds: xr.Dataset | Any,
+    output: str | xr.DataArray | Any,
+    *,
+    method: str = "rank",
+    by: str | None = "year",
+    ci: float = 0.95,
+    trials: int | None = None,
+    seed: int | np.random.SeedSequence | None = None,
+    second_seed: int | np.random.SeedSequence | None = None,
+    groups: Any = None,
+) -> xr.Dataset | dict[str, xr.Dataset]:
+    """Sensitivity indices of ``output`` to each per-trial input (``"rank"``) or group of streams (``"saltelli"``).
 
     Parameters
     ----------
-    ds : xarray.Dataset
-        A run (:func:`cloudsim.simulate`) or any Dataset shaped like one: the inputs are its
-        variables with ``attrs["role"] == "input"`` and dim ``trial`` only.
-    output : str or xarray.DataArray
-        A variable of ``ds`` or a derived DataArray with dim ``trial`` (booleans count as 0/1).
-    method : {"rank"}
+    ds : xarray.Dataset or Scenario
+        ``"rank"``: a run (:func:`cloudsim.simulate`) or any Dataset shaped like one: the
+        inputs are its variables with ``attrs["role"] == "input"`` and dim ``trial`` only.
+        ``"saltelli"``: a :class:`cloudsim.Scenario` (its ``N (G + 2)`` trials are run here).
+    output : str, xarray.DataArray or callable
+        A variable of ``ds`` or a derived DataArray with dim ``trial`` (booleans count as 0/1);
+        with ``"saltelli"`` a variable name or a callable ``ds -> DataArray`` applied to every
+        run, or a list of them (the result is then a dict by output name).
+    method : {"rank", "saltelli"}
         ``"rank"``: the given-data rank estimator (no extra runs; see :mod:`cloudsim.drivers.rank`).
+        ``"saltelli"``: first-order (Saltelli 2010) and total (Jansen) indices by pick-freeze
+        (:mod:`cloudsim.drivers.saltelli`).
     by : {"year", None}
         ``"year"``: one index per year (and per any other dim of the output); ``None``: the
         output must have no dim but ``trial``.
     ci : float
         Probability of the intervals, in (0, 1).
+    trials : int, optional
+        ``"saltelli"`` only: ``N``, the trials of each of its ``G + 2`` runs (default 16,384, >= 1000).
+    seed, second_seed : int, numpy.random.SeedSequence or None
+        ``"saltelli"`` only: the runs' seed and the seed the swapped streams come from (by
+        default a fixed child of ``seed``, so ``seed`` alone reproduces the result).
+    groups : list of str or mapping of str to list of str, optional
+        ``"saltelli"`` only: the groups of streams (``Scenario.model.streams``); a list gives each
+        stream its own group, a mapping names unions (``{"claims": ["spend_start", "spend_target"]}``);
+        default: every stream alone.
 
     Returns
     -------
     xarray.Dataset
-        ``S1`` (dims ``input`` then the output's other dims), ``S1_se`` and ``S1_ci`` (plus
-        ``ci_bound`` = lower, upper); attrs ``method``, ``output``, ``ci_prob``, ``ci_kind``, ``trials``.
+        ``"rank"``: ``S1`` (dims ``input`` then the output's other dims), ``S1_se`` and ``S1_ci``
+        (plus ``ci_bound`` = lower, upper); attrs ``method``, ``output``, ``ci_prob``, ``ci_kind``,
+        ``trials``.  ``"saltelli"``: ``S1``, ``ST`` and their ``_se`` and ``_ci`` on dim ``group``
+        then the output's other dims, ``group_streams``; attrs as well as ``runs``,
+        ``total_trials``, ``seed`` and ``second_seed``.
 
     Raises
     ------
     ValueError
-        For an unknown method or output, a Dataset without inputs or with fewer than
+        For an unknown method, output, stream or group, a Dataset without inputs or with fewer than
         ``50 * BATCHES`` trials, or ``by=None`` with an output that has other dims.
     """
+    if method == "saltelli":
+        from .saltelli import saltelli
+
+        return saltelli(ds, output, trials=trials, seed=seed, second_seed=second_seed, groups=groups, by=by, ci=ci)
     if method != "rank":
-        raise ValueError(f"method: must be 'rank', got {method!r}")
+        raise ValueError(f"method: must be 'rank' or 'saltelli', got {method!r}")
+    extra = {"trials": trials, "seed": seed, "second_seed": second_seed, "groups": groups}
+    given = [k for k, v in extra.items() if v is not None]
+    if given:
+        raise ValueError(f"{given[0]}: only method='saltelli' runs the scenario; 'rank' reads an existing run")
     if by not in ("year", None):
         raise ValueError(f"by: must be 'year' or None, got {by!r}")
     ci = check_ci(ci)

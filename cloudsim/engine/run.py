@@ -4,13 +4,13 @@ Two engines share one signature and one variate order: ``"numba"`` (the model's
 fused kernel, threads over blocks of trials, outputs written in place) and
 ``"numpy"`` (the model's NumPy reference, for checking).  Both obey the
 randomness contract: trial ``i`` depends only on ``(scenario, seed, i)``
-(and, with ``inputs=``, on the values given for it).
+(and, with ``inputs=``, on the values given for it; with ``second_streams=``, on the second seed).
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -147,6 +147,8 @@ def simulate_arrays(
     sampler: str = "mc",
     replicates: int | None = None,
     inputs: Mapping[str, Any] | None = None,
+    second_seed: int | np.random.SeedSequence | None = None,
+    second_streams: Sequence[str] | None = None,
 ) -> tuple[dict[str, np.ndarray], str]:
     """Run the scenario's model; return its raw output arrays and the seed as recorded.
 
@@ -168,6 +170,16 @@ def simulate_arrays(
         from .given import check_given
 
         packed = model.with_given(packed, *check_given(scenario, trials, inputs))
+    if second_streams is not None:
+        from .second import check_second
+
+        if sampler != "mc" or engine != "numba":
+            raise ValueError(
+                f"second_streams: streams from a second seed need sampler='mc' and engine='numba', "
+                f"got sampler={sampler!r}, engine={engine!r}"
+            )
+        key2, flags, _ = check_second(scenario, second_seed, second_streams)
+        packed = model.with_second(packed, key2, flags)
     out = allocate(scenario, trials, dt)
     if engine == "numpy":
         model.reference(key, start, packed, out)

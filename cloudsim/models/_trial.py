@@ -15,7 +15,7 @@ import math
 import numba
 import numpy as np
 
-from .._rng import next_normal
+from .._rng import FI, KI, WI, next_double, next_normal
 from ..distributions import (
     CODE_EMPIRICAL,
     CODE_FIXED,
@@ -34,14 +34,20 @@ from ..distributions import (
 __all__ = [
     "CLOSED_FORM",
     "ZGRID",
+    "correlate_inputs",
     "draw_inputs",
+    "draw_inputs_two",
+    "draw_normals_chi2",
+    "draw_normals_chi2_call",
     "input_from_z",
     "input_from_z_call",
     "inputs_from_scores",
     "inputs_from_scores_call",
+    "normal_call",
     "reference_inputs",
     "sparse_rows",
     "t_to_normal",
+    "uniform_call",
     "z_table",
 ]
 
@@ -160,15 +166,24 @@ def sparse_rows(chol: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 @numba.njit(cache=True, inline="always")
-def draw_inputs(s, ki, wi, fi, n, values, cols, row_start, student, df, in_code, in_par, in_tab, z, x) -> None:
-    """Draw the trial's ``n`` per-trial inputs into ``x[:n]`` (``z`` is scratch of length ``n``).
+def correlate_inputs(z, scale, n, values, cols, row_start, student, df, in_code, in_par, in_tab, x) -> None:
+    """The inputs ``x[:n]`` from the independent normals ``z[:n]`` (and the Student-t ``scale``).
 
-    ``n`` standard normals, correlated by the lower Cholesky factor of the copula
-    in the row-by-row sparse form of :func:`sparse_rows` (row ``k`` sums its
-    non-zero terms in increasing column order: the same sum as the dense one);
-    for the Student-t copula (``student``) divided by ``sqrt(chi2_df / df)`` and
-    mapped back to normal scores; then each input's value at its score.
+    Row ``k`` of the copula's factor (the row-by-row sparse form of :func:`sparse_rows`)
+    sums its non-zero terms in increasing column order: the same sum as the dense one.
     """
+    for k in range(n):
+        acc = 0.0
+        for m in range(row_start[k], row_start[k + 1]):
+            acc += values[m] * z[cols[m]]
+        if student:
+            acc = t_to_normal(acc * scale, df)
+        x[k] = input_from_z(in_code[k], in_par[k], in_tab[k], acc)
+
+
+@numba.njit(cache=True, inline="always")
+def draw_normals_chi2(s, ki, wi, fi, n, student, df, z) -> float:
+    """``n`` normals into ``z[:n]``, then (Student-t copula only) ``df`` more: returns the scale ``1/sqrt(chi2/df)``."""
     for k in range(n):
         z[k] = next_normal(s, ki, wi, fi)
     scale = 1.0
@@ -178,13 +193,59 @@ def draw_inputs(s, ki, wi, fi, n, values, cols, row_start, student, df, in_code,
             g = next_normal(s, ki, wi, fi)
             chi2 += g * g
         scale = 1.0 / math.sqrt(chi2 / df)
+    return scale
+
+
+@numba.njit(cache=True, inline="always")
+def draw_inputs(s, ki, wi, fi, n, values, cols, row_start, student, df, in_code, in_par, in_tab, z, x) -> None:
+    """Draw the trial's ``n`` per-trial inputs into ``x[:n]`` (``z`` is scratch of length ``n``).
+
+    ``n`` standard normals, correlated by the lower Cholesky factor of the copula
+    (:func:`correlate_inputs`); for the Student-t copula (``student``) divided by
+    ``sqrt(chi2_df / df)`` and mapped back to normal scores; then each input's value at its score.
+    """
+    scale = draw_normals_chi2(s, ki, wi, fi, n, student, df, z)
+    correlate_inputs(z, scale, n, values, cols, row_start, student, df, in_code, in_par, in_tab, x)
+
+
+@numba.njit(cache=True)
+def draw_normals_chi2_call(s, ki, wi, fi, n, student, df, z) -> float:
+    """:func:`draw_normals_chi2` compiled once as a call (the pick-freeze path: no inlined copies to compile)."""
+    return draw_normals_chi2(s, ki, wi, fi, n, student, df, z)
+
+
+@numba.njit(cache=True)
+def normal_call(s) -> float:
+    """One standard normal from ``s`` as a compiled call: the second stream's draws in a kernel."""
+    return next_normal(s, KI, WI, FI)
+
+
+@numba.njit(cache=True)
+def uniform_call(s) -> float:
+    """One uniform double from ``s`` as a compiled call."""
+    return next_double(s)
+
+
+@numba.njit(cache=True)
+def draw_inputs_two(
+    s, s2, ki, wi, fi, n, values, cols, row_start, student, df, in_code, in_par, in_tab, alt, alt_chi2, z, z2, x
+) -> None:
+    """:func:`draw_inputs` with some independent normals from a second stream ``s2`` (pick-freeze).
+
+    Both streams are advanced exactly as :func:`draw_inputs` advances one (``n`` normals,
+    then the Student-t chi-square's ``df``); input ``k``'s independent normal is taken from
+    ``s2`` where ``alt[k]``, and the chi-square where ``alt_chi2``.  With every flag set the
+    inputs are those :func:`draw_inputs` draws from ``s2`` alone, bit for bit.  The copula is
+    applied after the swap, so the swapped inputs keep their dependence on the others.
+    """
+    scale = draw_normals_chi2_call(s, ki, wi, fi, n, student, df, z)
+    scale2 = draw_normals_chi2_call(s2, ki, wi, fi, n, student, df, z2)
     for k in range(n):
-        acc = 0.0
-        for m in range(row_start[k], row_start[k + 1]):
-            acc += values[m] * z[cols[m]]
-        if student:
-            acc = t_to_normal(acc * scale, df)
-        x[k] = input_from_z(in_code[k], in_par[k], in_tab[k], acc)
+        if alt[k]:
+            z[k] = z2[k]
+    if alt_chi2:
+        scale = scale2
+    correlate_inputs(z, scale, n, values, cols, row_start, student, df, in_code, in_par, in_tab, x)
 
 
 @numba.njit(cache=True, inline="always")

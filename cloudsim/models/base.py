@@ -210,6 +210,24 @@ class Model:
         ``values[r, g]`` (drawn first, then overwritten, so the streams are consumed as without them)."""
         raise ValueError(f"inputs: model {self.name!r} does not accept per-trial input values from outside")
 
+    def streams(self, d: Mapping[str, Any]) -> list[str] | None:
+        """Names of the stream groups a run can draw from a second seed (pick-freeze); ``None`` if unsupported.
+
+        A name stands for every variate of one kind in every trial: a drawn input's independent
+        (pre-copula) normal, one process's yearly shocks, ...  :meth:`with_second` takes one flag
+        per name, in this order.
+        """
+        return None
+
+    def with_second(self, packed: Any, key2: int, flags: np.ndarray) -> Any:
+        """``packed`` drawing the streams flagged in ``flags`` (one per :meth:`streams` name) from ``key2``.
+
+        Every trial then advances its stream for ``key2`` exactly as its first one, so trial ``i``
+        depends only on the scenario, both seeds and ``i``; with every flag set the run equals the
+        run with the second seed alone.
+        """
+        raise ValueError(f"second_seed: model {self.name!r} cannot draw streams from a second seed")
+
     def claim_samples(self, ds: Any, d: Mapping[str, Any]) -> list[ClaimSample]:
         """The simulated samples each claim is checked on (``ds`` is a Dataset of this model)."""
         return []

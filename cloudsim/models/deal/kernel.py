@@ -15,6 +15,12 @@ With a sampler other than ``"mc"`` (``cloudsim.engine.samplers``) the normals of
 steps 1 and 2 come from ``scores`` (row ``i - lo``: the inputs' scores, then year
 by year the shocks); the trial's stream then serves only the workload shifts.
 With an empty ``scores`` (``"mc"``) the kernel never reads it.
+
+Pick-freeze (``simulate(..., second_seed=, second_streams=)``): with a non-empty ``alt``
+each trial also seeds its stream for ``key2`` and advances it exactly as the first, variate
+for variate; the variates of the flagged streams (``alt`` holds one flag per drawn input's
+independent normal, per shock, then the workload shifts and the Student-t chi-square) are
+taken from the second stream.  With an empty ``alt`` nothing of this runs.
 """
 
 from __future__ import annotations
@@ -26,7 +32,14 @@ import numba
 import numpy as np
 
 from ..._rng import FI, KI, WI, next_double, next_normal, seed_trial
-from .._trial import draw_inputs, input_from_z_call, inputs_from_scores_call
+from .._trial import (
+    draw_inputs,
+    draw_inputs_two,
+    input_from_z_call,
+    inputs_from_scores_call,
+    normal_call,
+    uniform_call,
+)
 
 __all__ = ["BLOCK", "MAX_FRACTION", "Scalars", "simulate_deal"]
 
@@ -79,7 +92,7 @@ def _deal_block(
     in_code, in_par, in_tab, chol_val, chol_col, chol_row, shock_chol, fixed, shift_par, shift_tab,
     alr_start, others, com_first, tr_com, tr_due, tr_slot, given_col, given_val,
     market, share, spend, cumulative, revenue, buyer_share, inputs, shortfall, met,
-    scores,
+    scores, key2, alt,
 ) -> None:  # fmt: skip
     """Rows ``i0..i1-1`` (one thread's block): compiled apart from the parallel driver, which keeps its parfor small."""
     ki, wi, fi = KI, WI, FI
@@ -91,9 +104,21 @@ def _deal_block(
     y = np.empty(n_others)
     ey = np.empty(n_others)
     sp_t = np.empty(n_years)
+    # pick-freeze: the streams flagged in ``alt`` (inputs, shocks, shifts, chi-square) come from key2
+    two = alt.shape[0] > 0
+    s2 = np.empty(4, dtype=np.uint64)
+    z2 = np.empty(max(p.n_drawn, 1))
+    a_sh = p.n_drawn
+    a_shift = p.n_drawn + p.n_shocks
     for i in range(i0, i1):
         seed_trial(s, key, start + i)
-        if scored:
+        if two:
+            seed_trial(s2, key2, start + i)
+            draw_inputs_two(
+                s, s2, ki, wi, fi, p.n_drawn, chol_val, chol_col, chol_row, p.student, p.df, in_code, in_par,
+                in_tab, alt, alt[a_shift + 1], z, z2, x,
+            )  # fmt: skip
+        elif scored:
             inputs_from_scores_call(scores[i - lo], p.n_drawn, chol_val, chol_col, chol_row, in_code, in_par, in_tab, x)
         else:
             draw_inputs(
@@ -129,6 +154,11 @@ def _deal_block(
                 else:
                     for k in range(p.n_shocks):
                         e[k] = next_normal(s, ki, wi, fi)
+                    if two:  # the second stream advanced alike; its draws taken where flagged
+                        for k in range(p.n_shocks):
+                            w = normal_call(s2)
+                            if alt[a_sh + k]:
+                                e[k] = w
                 if not p.shocks_independent:  # the identity factor would leave them unchanged
                     for k in range(p.n_shocks):
                         acc = 0.0
@@ -153,6 +183,11 @@ def _deal_block(
                 else:
                     u = next_double(s)
                     zf = next_normal(s, ki, wi, fi)
+                    if two:
+                        u2 = uniform_call(s2)
+                        zf2 = normal_call(s2)
+                        if alt[a_shift]:
+                            u, zf = u2, zf2
                     ls += drift_s + sig_s * e_s
                     if u < hazard:
                         # a fraction of 1 would make spend zero: keep it below 1 by one ulp
@@ -220,7 +255,7 @@ def simulate_deal(
     in_code, in_par, in_tab, chol_val, chol_col, chol_row, shock_chol, fixed, shift_par, shift_tab,
     alr_start, others, com_first, tr_com, tr_due, tr_slot, given_col, given_val,
     market, share, spend, cumulative, revenue, buyer_share, inputs, shortfall, met,
-    scores,
+    scores, key2, alt,
 ) -> None:  # fmt: skip
     """Simulate rows ``lo..hi-1`` of the outputs (global trials ``start + row``); ``p`` is a :class:`Scalars`."""
     n_years = market.shape[1]
@@ -242,5 +277,5 @@ def simulate_deal(
             in_code, in_par, in_tab, chol_val, chol_col, chol_row, shock_chol, fixed, shift_par, shift_tab,
             alr_start, others, com_first, tr_com, tr_due, tr_slot, given_col, given_val,
             market, share, spend, cumulative, revenue, buyer_share, inputs, shortfall, met,
-            scores,
+            scores, key2, alt,
         )  # fmt: skip

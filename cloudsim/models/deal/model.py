@@ -82,6 +82,9 @@ class Packed:
     #: per-trial input values given from outside: input positions, and the (rows, positions) values
     given_col: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     given_val: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    #: pick-freeze: the second stream key and one flag per stream group (:meth:`DealModel.streams`); empty: off
+    key2: int = 0
+    alt: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
 
 class DealModel(Model):
@@ -369,6 +372,18 @@ class DealModel(Model):
     def with_given(self, packed: Packed, columns: np.ndarray, values: np.ndarray) -> Packed:
         return replace(packed, given_col=columns, given_val=values)
 
+    def streams(self, d: Mapping[str, Any]) -> list[str]:
+        """Each drawn input's independent normal (by input name), each process's yearly shocks
+        (``shocks.<shock>``), the workload shifts (their uniform and size), and, for the
+        Student-t copula, its chi-square (``copula_chi2``), in the kernel's flag order."""
+        names = [i.name for i in self.inputs(d)] + [f"shocks.{k}" for k in self.shocks(d)] + ["workload_shifts"]
+        return names + (["copula_chi2"] if d["dependence"]["copula"] == "student" else [])
+
+    def with_second(self, packed: Packed, key2: int, flags: np.ndarray) -> Packed:
+        alt = np.zeros(packed.scalars.n_drawn + packed.scalars.n_shocks + 2, np.int64)
+        alt[: flags.size] = flags  # without a Student-t copula its chi-square flag stays 0 (never drawn)
+        return replace(packed, key2=int(key2), alt=alt)
+
     def run(self, key, start, lo, hi, pk: Packed, out, scores=None) -> None:
         n = out["spend"].shape[0]
         scores = _NO_SCORES if scores is None else scores
@@ -380,7 +395,7 @@ class DealModel(Model):
             out["market_size"], out["share"], out["spend"], out["cumulative_spend"], out["seller_revenue"],
             out["buyer_share_of_seller"], out["inputs"],
             out["commitment_shortfall"].reshape(n, -1), out["commitment_met"].reshape(n, -1),
-            scores,
+            scores, np.uint64(pk.key2), pk.alt,
         )  # fmt: skip
 
     def score_layout(self, d: Mapping[str, Any]) -> tuple[int, int, list[Any]]:
