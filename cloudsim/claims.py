@@ -280,7 +280,7 @@ def _parse_single(core: str, text: str, path: str, unit: str | None = None) -> t
     if m:
         return float(m["num"]) / 100.0, "fraction"
     m = _PHYSICAL.match(core)
-    if m:
+    if m and (unit is not None or unit_scale(m["unit"]) is not None):  # else: the message listing every form
         return _physical_value(m["num"], m["unit"], text, path, unit)
     return None
 

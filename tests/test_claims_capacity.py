@@ -141,3 +141,11 @@ def test_property_any_prefix_reads_in_the_unit_asked_for(hundredths, written, bo
     q = parse_quantity(text, unit=asked[0])
     assert q.unit == asked[0]
     assert q.value == pytest.approx(hundredths / 100 * written[1] / asked[1], rel=1e-14)
+
+
+def test_an_unknown_word_without_a_unit_asked_for_lists_every_form():
+    """A money or percentage field reading '38 apples' says what it accepts, not only the units."""
+    with pytest.raises(ValueError, match=r"^x: cannot read '38 apples' as a quantity; expected money .* '1 GW'"):
+        parse_quantity("38 apples", path="x")
+    with pytest.raises(ValueError, match=r"^x: unknown unit 'apples'"):
+        parse_quantity("38 apples", path="x", unit="GW")
