@@ -26,7 +26,8 @@ def simulate_gpu(key, start, lo, hi, a, sigma, h, gpu_hours, decline, capacity, 
         for i in range(lo + b * BLOCK, min(lo + (b + 1) * BLOCK, hi)):
             k.seed_trial(s, key, start + i)
             k.trial_inputs(s, a, z, x)
-            inputs[i, :] = x
+            for j in range(a.n_drawn):  # element by element: a row view would cost a reference count per trial
+                inputs[i, j] = x[j]
             lg, lh, drift, cum = math.log(x[0]), math.log(x[1]), math.log1p(x[2]) - 0.5 * sigma * sigma, 0.0
             for t in range(capacity.shape[1]):
                 if t > 0:
