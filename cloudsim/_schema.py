@@ -148,7 +148,7 @@ def check_field(spec: Field, value: Any, path: str) -> Any:
     """Check and normalise one value against its field; raise naming ``path`` and the range."""
     t = spec.type
     if t == "distribution":
-        return _check_distribution(Field("distribution"), value, path)
+        return _check_distribution(spec, value, path)  # its range, if any, bounds the support
     if t in ("number|distribution", "money|distribution"):
         if isinstance(value, (Mapping, Distribution)):
             return _check_distribution(spec, value, path)

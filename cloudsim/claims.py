@@ -9,8 +9,10 @@ spread) becomes the distributions of the model's per-trial inputs.
 Forms understood by :func:`parse_quantity`
 ------------------------------------------
 A value is money (``"$1.5 Billion"``, ``"$100M"``, ``"US$ 22.4 Billion"``; scales
-Thousand/Million/Billion/Trillion or K/M/B/T) or a percentage (``"28%"``), in one of
-these forms (``bound`` is the :class:`Quantity` field):
+Thousand/Million/Billion/Trillion or K/M/B/T), a percentage (``"28%"``) or a physical
+quantity of one of :data:`UNITS` (``"1 GW"``, ``"500 MW"``, ``"1.5 gigawatts"``,
+``"20 GWh"``; prefixes k/M/G/T or kilo/mega/giga/tera), in one of these forms
+(``bound`` is the :class:`Quantity` field):
 
 ==========================================================  ============
 form                                                         ``bound``
@@ -20,19 +22,20 @@ form                                                         ``bound``
 ``"35%+"``, ``"at least 35%"``, ``"no less than $1B"``       ``at_least``
 ``"up to 35%"``, ``"at most $2B"``, ``"no more than 5%"``    ``at_most``
 ``"$1–2 Billion"``, ``"$1B-$2B"``, ``"30-35%"``,             ``range``
-``"30%–35%"``, ``"30% to 35%"``, ``"between 30% and 35%"``
+``"30%–35%"``, ``"30% to 35%"``, ``"between 30% and 35%"``,
+``"1-1.5 GW"``, ``"500 MW to 1 GW"``
 ==========================================================  ============
 
 A range's separator is a hyphen, an en or em dash, or ``to``; a scale written only
 after the upper end (``"$1–2 Billion"``) applies to both ends, and so does a ``%``
-(``"30-35%"``).  ``(approximately|approx.|roughly)`` also mean ``about``; ``>=``/``≥``
+(``"30-35%"``) and a unit (``"1-1.5 GW"``).  ``(approximately|approx.|roughly)`` also mean ``about``; ``>=``/``≥``
 mean ``at least`` and ``<=``/``≤`` ``at most``.  A prefix cannot be combined with a
 trailing ``+`` or with a range.
 
 Claim semantics
 ---------------
 Each value ``v`` of a claim becomes a distribution with ``g(X) ~ N(mu, sigma**2)``
-on the claim kind's scale ``g``: ``log x`` for money, ``logit x`` for a market share,
+on the claim kind's scale ``g``: ``log x`` for money and capacity, ``logit x`` for a market share,
 ``log(1 + x)`` for a growth rate (or ``x`` itself with ``family="normal"``).  With
 ``p`` the claim's ``confidence`` (0.8 by default) and ``sigma`` the claim's spread
 (``spread`` for the post-deal value, ``start_spread`` for the pre-deal one):
@@ -68,6 +71,7 @@ __all__ = [
     "DEFAULT_SPREADS",
     "FAMILIES",
     "KINDS",
+    "UNITS",
     "Claim",
     "ClaimCheck",
     "Quantity",
@@ -75,10 +79,12 @@ __all__ = [
     "claims_from_table",
     "metric_key",
     "parse_quantity",
+    "unit_scale",
 ]
 
-#: What a claim is about, which fixes its scale: money (log), share (logit), growth (log1p).
-KINDS = ("money", "share", "growth")
+#: What a claim is about, which fixes its scale: money (log), share (logit), growth (log1p),
+#: capacity (log; a physical quantity in the unit the model declares, e.g. "GW").
+KINDS = ("money", "share", "growth", "capacity")
 
 #: What a value's text states about it (see the module docstring).
 BOUNDS = ("median", "about", "at_least", "at_most", "range")
@@ -88,6 +94,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "money": ("lognormal",),
     "share": ("logitnormal",),
     "growth": ("lognormal", "normal"),
+    "capacity": ("lognormal",),
 }
 
 #: Spreads ``(spread, start_spread)`` used by :func:`claim` and :func:`claims_from_table` when none is
@@ -96,7 +103,17 @@ DEFAULT_SPREADS: dict[str, tuple[float, float]] = {
     "money": (0.5, 0.25),
     "share": (0.2, 0.1),
     "growth": (0.05, 0.05),
+    "capacity": (0.3, 0.1),
 }
+
+#: Physical units a quantity may be written in: the base unit's symbol -> its names.  A symbol takes
+#: the prefixes k, M, G, T (``"GW"``, case as written); a name takes kilo, mega, giga, tera (``"gigawatts"``).
+UNITS: dict[str, tuple[str, ...]] = {
+    "W": ("watt", "watts"),
+    "Wh": ("watt-hour", "watt-hours", "watt hour", "watt hours"),
+}
+_PREFIX_SYMBOLS = {"": 1.0, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12}
+_PREFIX_WORDS = {"": 1.0, "kilo": 1e3, "mega": 1e6, "giga": 1e9, "tera": 1e12}
 
 _SCALES = {
     "": 1.0,
@@ -116,7 +133,8 @@ _SCALES = {
 _ACCEPTED = (
     "expected money like '$1.5 Billion' or '$100M', or a percentage like '35%', "
     "optionally as a floor ('$1.5 Billion+', 'at least 35%'), a ceiling ('up to 35%', 'at most $2B'), "
-    "a median ('about 28%', 'around $2B', '~28%') or a range ('$1–2 Billion', '$1B-$2B', '30-35%', '30%–35%')"
+    "a median ('about 28%', 'around $2B', '~28%') or a range ('$1–2 Billion', '$1B-$2B', '30-35%', '30%–35%'); "
+    "or, for a capacity, a power like '1 GW', '500 MW' or '1.5 gigawatts'"
 )
 
 _NUM = r"\d+(?:,\d{3})*(?:\.\d+)?|\.\d+"
@@ -126,6 +144,11 @@ _MONEY = re.compile(rf"^(?:US)?\$\s*(?P<num>{_NUM})\s*(?P<scale>[A-Za-z]*)$")
 _PERCENT = re.compile(rf"^(?P<num>{_PNUM})\s*%$")
 _MONEY_RANGE = re.compile(
     rf"^(?:US)?\$\s*(?P<lo>{_NUM})\s*(?P<lo_scale>[A-Za-z]*?){_SEP}(?:(?:US)?\$)?\s*(?P<hi>{_NUM})\s*(?P<hi_scale>[A-Za-z]*)$"
+)
+_UNIT = r"[A-Za-z]+(?:[- ][Hh]ours?)?"
+_PHYSICAL = re.compile(rf"^(?P<num>{_NUM})\s*(?P<unit>{_UNIT})$")
+_PHYSICAL_RANGE = re.compile(
+    rf"^(?P<lo>{_NUM})\s*(?P<lo_unit>(?:{_UNIT})?){_SEP}(?P<hi>{_NUM})\s*(?P<hi_unit>{_UNIT})$"
 )
 _PERCENT_RANGE = re.compile(rf"^(?P<lo>{_PNUM})\s*(?P<lo_pct>%?){_SEP}(?P<hi>{_PNUM})\s*%$")
 _BETWEEN = re.compile(r"^between\s+(?P<lo>.+?)\s+and\s+(?P<hi>.+)$", re.IGNORECASE)
@@ -159,9 +182,11 @@ class Quantity:
     Attributes
     ----------
     value : float
-        USD for money, a fraction (0.28 for ``"28%"``) for percentages; the lower end
-        of a range.
-    unit : {"USD", "fraction"}
+        USD for money, a fraction (0.28 for ``"28%"``) for percentages, the base unit
+        (``"W"``) or the unit asked for (``parse_quantity(..., unit="GW")``) for a
+        physical quantity; the lower end of a range.
+    unit : str
+        ``"USD"``, ``"fraction"``, or the physical unit of ``value`` (``"W"``, ``"GW"``, ...).
     bound : {"median", "about", "at_least", "at_most", "range"}
         ``"at_least"`` for a trailing ``+`` or ``"at least"``, ``"at_most"`` for
         ``"up to"``/``"at most"``, ``"about"`` for ``"about"``/``"around"``/``"~"``,
@@ -173,7 +198,7 @@ class Quantity:
     """
 
     value: float
-    unit: Literal["USD", "fraction"]
+    unit: str
     bound: Literal["median", "about", "at_least", "at_most", "range"]
     text: str
     upper: float | None = None
@@ -196,24 +221,78 @@ def _money_value(num: str, scale: str, text: str, path: str) -> float:
     return value
 
 
-def _parse_single(core: str, text: str, path: str) -> tuple[float, Literal["USD", "fraction"]] | None:
+def unit_scale(unit: str) -> tuple[str, float] | None:
+    """A physical unit's base unit and factor: ``"GW"`` -> ``("W", 1e9)``, ``"megawatts"`` -> ``("W", 1e6)``.
+
+    Parameters
+    ----------
+    unit : str
+        A symbol of :data:`UNITS` with an optional prefix k, M, G or T (case as written),
+        or a name with an optional kilo, mega, giga or tera (any case).
+
+    Returns
+    -------
+    tuple of (str, float) or None
+        ``None`` when ``unit`` is not a physical unit this parser knows.
+    """
+    u = unit.strip()
+    low = " ".join(u.lower().split())
+    for base, names in UNITS.items():
+        for prefix, factor in _PREFIX_SYMBOLS.items():
+            if u == prefix + base:
+                return base, factor
+        for prefix, factor in _PREFIX_WORDS.items():
+            if any(low == prefix + name for name in names):
+                return base, factor
+    return None
+
+
+def _known_units() -> str:
+    return "; ".join(
+        f"{', '.join(p + b for p in _PREFIX_SYMBOLS)} (or {', '.join(p + names[-1] for p in _PREFIX_WORDS)})"
+        for b, names in UNITS.items()
+    )
+
+
+def _physical_value(num: str, unit: str, text: str, path: str, want: str | None) -> tuple[float, str]:
+    """``num unit`` in the base unit, or in ``want`` when given (same base unit)."""
+    got = unit_scale(unit)
+    if got is None:
+        hint = "; money needs a '$' ('$1.5 Billion')" if unit.lower() in _SCALES else ""
+        raise ValueError(f"{path}: unknown unit {unit!r} in {text!r}; use {_known_units()}{hint}")
+    base, factor = got
+    value = float(num.replace(",", "")) * factor
+    if not (value > 0 and math.isfinite(value)):
+        raise ValueError(f"{path}: a physical quantity must be finite and > 0, got {text!r}")
+    if want is None:
+        return value, base
+    target = unit_scale(want)
+    if target is None or target[0] != base:
+        raise ValueError(f"{path}: {text!r} is in {base}, but this value is measured in {want}")
+    return value / target[1], want
+
+
+def _parse_single(core: str, text: str, path: str, unit: str | None = None) -> tuple[float, str] | None:
     m = _MONEY.match(core)
     if m:
         return _money_value(m["num"], m["scale"], text, path), "USD"
     m = _PERCENT.match(core)
     if m:
         return float(m["num"]) / 100.0, "fraction"
+    m = _PHYSICAL.match(core)
+    if m and (unit is not None or unit_scale(m["unit"]) is not None):  # else: the message listing every form
+        return _physical_value(m["num"], m["unit"], text, path, unit)
     return None
 
 
-def _parse_range(core: str, text: str, path: str) -> tuple[float, float, Literal["USD", "fraction"]] | None:
+def _parse_range(core: str, text: str, path: str, unit: str | None = None) -> tuple[float, float, str] | None:
     m = _BETWEEN.match(core)
     if m:
         lo_text, hi_text = m["lo"].strip(), m["hi"].strip()
-        hi = _parse_single(hi_text, text, path)
+        hi = _parse_single(hi_text, text, path, unit)
         if hi is not None and hi[1] == "fraction" and _PERCENT.match(lo_text + "%") and not lo_text.endswith("%"):
             lo_text += "%"  # "between 30 and 35%"
-        lo = _parse_single(lo_text, text, path)
+        lo = _parse_single(lo_text, text, path, unit)
         if lo is None or hi is None or lo[1] != hi[1]:
             return None
         return lo[0], hi[0], lo[1]
@@ -231,10 +310,17 @@ def _parse_range(core: str, text: str, path: str) -> tuple[float, float, Literal
     m = _PERCENT_RANGE.match(core)
     if m:
         return float(m["lo"]) / 100.0, float(m["hi"]) / 100.0, "fraction"
+    m = _PHYSICAL_RANGE.match(core)
+    if m:
+        lo_value, lo_unit = _physical_value(m["lo"], m["lo_unit"] or m["hi_unit"], text, path, unit)  # "1-1.5 GW"
+        hi_value, hi_unit = _physical_value(m["hi"], m["hi_unit"], text, path, unit)
+        if lo_unit != hi_unit:
+            raise ValueError(f"{path}: the ends of {text!r} measure different things ({lo_unit}, {hi_unit})")
+        return lo_value, hi_value, hi_unit
     return None
 
 
-def parse_quantity(text: str, *, path: str = "quantity") -> Quantity:
+def parse_quantity(text: str, *, path: str = "quantity", unit: str | None = None) -> Quantity:
     """Parse a value in the article's words: ``"$1.5 Billion+"``, ``"up to 35%"``, ``"$1–2 Billion"``...
 
     Parameters
@@ -247,6 +333,9 @@ def parse_quantity(text: str, *, path: str = "quantity") -> Quantity:
         module docstring lists every form.
     path : str
         Where the text came from, used in error messages.
+    unit : str or None
+        The unit a physical quantity's value is returned in (``"GW"``: ``"500 MW"`` gives 0.5);
+        ``None`` for its base unit (``"W"``).  A text in another base unit is refused.
 
     Returns
     -------
@@ -266,6 +355,8 @@ def parse_quantity(text: str, *, path: str = "quantity") -> Quantity:
     Quantity(value=1500000000.0, unit='USD', bound='at_least', text='$1.5 Billion+', upper=None)
     >>> parse_quantity("30-35%").values
     (0.3, 0.35)
+    >>> parse_quantity("500 MW+", unit="GW")
+    Quantity(value=0.5, unit='GW', bound='at_least', text='500 MW+', upper=None)
     """
     if not isinstance(text, str):
         raise TypeError(f"{path}: expected a string such as '$1.5 Billion+' or '35%+', got {type(text).__name__}")
@@ -281,10 +372,10 @@ def parse_quantity(text: str, *, path: str = "quantity") -> Quantity:
             raise ValueError(f"{path}: {text!r} combines a prefix with a trailing '+'; use one of them")
         bound = "at_least"
         core = core[:-1].rstrip()
-    single = _parse_single(core, text, path)
+    single = _parse_single(core, text, path, unit)
     if single is not None:
         return Quantity(single[0], single[1], bound, text)  # type: ignore[arg-type]
-    rng = _parse_range(core, text, path)
+    rng = _parse_range(core, text, path, unit)
     if rng is not None:
         if bound != "median":
             raise ValueError(f"{path}: {text!r} is a range with a prefix or '+'; a range stands alone ('$1–2 Billion')")
@@ -304,9 +395,14 @@ def _bare_text(text: str) -> str:
 
 
 def _format_value(value: float, unit: str) -> str:
-    """``1.5e9`` -> ``"$1.5B"``, ``0.35`` -> ``"35%"`` (for check descriptions)."""
+    """``1.5e9`` -> ``"$1.5B"``, ``0.35`` -> ``"35%"``, ``(0.5, "GW")`` -> ``"500 MW"`` (for check descriptions)."""
     if unit == "fraction":
         return f"{value * 100:.6g}%"
+    scaled = unit_scale(unit)
+    if scaled is not None:  # in the largest prefix that keeps it >= 1: 0.5 GW -> "500 MW"
+        base, v = scaled[0], value * scaled[1]
+        prefix, f = max(((p, f) for p, f in _PREFIX_SYMBOLS.items() if f <= v), key=lambda pf: pf[1], default=("", 1.0))
+        return f"{v / f:.6g} {prefix}{base}"
     for scale, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
         if value >= scale:
             return f"${value / scale:.6g}{suffix}"
@@ -341,8 +437,8 @@ class Claim:
     ----------
     key : str
         The claim's name in the scenario (``"spend"``).
-    kind : {"money", "share", "growth"}
-        Fixes the scale of ``spread``: log, logit or ``log(1 + rate)``.
+    kind : {"money", "share", "growth", "capacity"}
+        Fixes the scale of ``spread``: log, logit, ``log(1 + rate)`` or log.
     metric : str
         The metric in the article's words.
     pre_deal, post_deal : str
@@ -364,6 +460,10 @@ class Claim:
         Distribution family, one of :data:`FAMILIES` for the kind (``"normal"``
         puts a growth rate itself, not ``log(1 + rate)``, on the normal scale);
         ``None`` for the kind's default.
+    unit : str
+        A capacity claim's unit, one of :data:`UNITS` with a prefix (``"GW"``): its values
+        are read in it (``"500 MW"`` is 0.5 GW); the model passes the unit of the output the
+        claim is checked on.  Empty for the other kinds (and ``"W"`` for a capacity).
     """
 
     key: str
@@ -377,11 +477,20 @@ class Claim:
     start_spread: float
     source: str = ""
     family: str | None = None
+    unit: str = ""
 
     def __post_init__(self) -> None:
         path = f"claims.{self.key}"
         if self.kind not in KINDS:
             raise ValueError(f"{path}.kind: must be one of {KINDS}, got {self.kind!r}")
+        if not isinstance(self.unit, str):
+            raise TypeError(f"{path}.unit: expected a string such as 'GW', got {type(self.unit).__name__}")
+        if self.kind != "capacity" and self.unit:
+            raise ValueError(
+                f"{path}.unit: only a capacity claim has a unit, got {self.unit!r} for a {self.kind} claim"
+            )
+        if self.kind == "capacity" and unit_scale(self.value_unit) is None:
+            raise ValueError(f"{path}.unit: unknown unit {self.unit!r}; use {_known_units()}")
         if self.family is not None and self.family not in FAMILIES[self.kind]:
             raise ValueError(
                 f"{path}.family: a {self.kind} claim takes one of {FAMILIES[self.kind]} (or None), got {self.family!r}"
@@ -400,9 +509,15 @@ class Claim:
             v = getattr(self, name)
             if not (math.isfinite(v) and 0.0 < v <= 5.0):
                 raise ValueError(f"{path}.{name}: must be finite and in (0, 5], got {v}")
-        for name in ("pre_deal", "post_deal"):
-            q = parse_quantity(getattr(self, name), path=f"{path}.{name}")
+        for name, which in (("pre_deal", "start"), ("post_deal", "target")):
+            q = parse_quantity(getattr(self, name), path=f"{path}.{name}", unit=self.value_unit)
             self._check_unit(q, f"{path}.{name}")
+            sigma = self.effective_spread(which)  # type: ignore[arg-type]
+            if q.bound == "range" and not sigma <= 5.0:
+                raise ValueError(
+                    f"{path}.{name}: the range {q.text!r} held with confidence {self.confidence:g} fixes a spread of "
+                    f"{sigma:.3g} on the claim's scale; it must be at most 5 (raise confidence or narrow the range)"
+                )
 
     def _check_unit(self, q: Quantity, path: str) -> None:
         for v in q.values:
@@ -412,16 +527,26 @@ class Claim:
                 raise ValueError(f"{path}: a market share must be a percentage in (0%, 100%), got {q.text!r}")
             if self.kind == "growth" and (q.unit != "fraction" or not -1.0 < v <= 10.0):
                 raise ValueError(f"{path}: a growth rate must be a percentage in (-100%, 1000%], got {q.text!r}")
+            if self.kind == "capacity" and q.unit != self.value_unit:
+                raise ValueError(
+                    f"{path}: a capacity claim needs a quantity in {self.value_unit} like '1 GW' or '500 MW', "
+                    f"got {q.text!r}"
+                )
+
+    @property
+    def value_unit(self) -> str | None:
+        """The unit a capacity claim's values are read in (``unit``, or ``"W"``); ``None`` for the other kinds."""
+        return (self.unit or "W") if self.kind == "capacity" else None
 
     @property
     def start(self) -> Quantity:
         """The parsed pre-deal value."""
-        return parse_quantity(self.pre_deal)
+        return parse_quantity(self.pre_deal, unit=self.value_unit)
 
     @property
     def target(self) -> Quantity:
         """The parsed post-deal value."""
-        return parse_quantity(self.post_deal)
+        return parse_quantity(self.post_deal, unit=self.value_unit)
 
     def _quantity(self, which: str) -> Quantity:
         if which == "start":
@@ -490,7 +615,7 @@ class Claim:
 
     def _scale(self) -> tuple[Callable[[float], float], Callable[[float, float], Distribution]]:
         """The kind's scale ``g`` and the family built from ``(mu, sigma)`` of ``g(X)``."""
-        if self.kind == "money":
+        if self.kind in ("money", "capacity"):
             return math.log, LogNormal
         if self.kind == "share":
             return (lambda v: math.log(v / (1.0 - v))), LogitNormal
@@ -581,8 +706,10 @@ def _infer_kind(metric: str, quantities: list[Quantity], path: str) -> str:
     units = {q.unit for q in quantities}
     if units == {"USD"}:
         return "money"
+    if len(units) == 1 and unit_scale(next(iter(units))) is not None:
+        return "capacity"
     if units != {"fraction"}:
-        raise ValueError(f"{path}: the values mix money and percentages: {[q.text for q in quantities]}")
+        raise ValueError(f"{path}: the values mix units ({', '.join(sorted(units))}): {[q.text for q in quantities]}")
     norm = _normalise_metric(metric)
     share = re.search(r"\bshares?\b", norm) is not None
     growth = re.search(r"\b(growth|cagr|rates?)\b", norm) is not None
@@ -607,6 +734,7 @@ def claim(
     family: str | None = None,
     key: str | None = None,
     source: str = "",
+    unit: str = "",
 ) -> Claim:
     """A :class:`Claim` from the article's words.
 
@@ -625,15 +753,18 @@ def claim(
         records, for a range, the ``sigma`` the range fixes (or, if that exceeds 5, the
         default; a range's spread is unused either way); otherwise it takes
         :data:`DEFAULT_SPREADS`, and says so in ``source``.
-    kind : {"money", "share", "growth"} or None
-        ``None`` infers it: money for currency; for percentages, share when the metric
-        mentions "share", growth when it mentions "growth", "CAGR" or "rate".
+    kind : {"money", "share", "growth", "capacity"} or None
+        ``None`` infers it: money for currency, capacity for a physical quantity
+        (``"1 GW"``); for percentages, share when the metric mentions "share", growth
+        when it mentions "growth", "CAGR" or "rate".
     family : str or None
         See :class:`Claim`.
     key : str or None
         The claim's key; ``None`` for :func:`metric_key` of ``metric``.
     source : str
         Provenance.
+    unit : str
+        A capacity claim's unit (``"GW"``), see :class:`Claim`.
 
     Returns
     -------
@@ -649,9 +780,10 @@ def claim(
         raise TypeError(f"metric: expected a string, got {type(metric).__name__}")
     key = metric_key(metric) if key is None else key
     path = f"claims.{key}"
+    want = (unit or "W") if kind == "capacity" or unit else None
     qs = {
-        "start": parse_quantity(start, path=f"{path}.pre_deal"),
-        "target": parse_quantity(target, path=f"{path}.post_deal"),
+        "start": parse_quantity(start, path=f"{path}.pre_deal", unit=want),
+        "target": parse_quantity(target, path=f"{path}.post_deal", unit=want),
     }
     if kind is None:
         kind = _infer_kind(metric, list(qs.values()), f"{path}.kind")
@@ -680,6 +812,7 @@ def claim(
         start_spread=given["start"],  # type: ignore[arg-type]
         source="; ".join([source, *notes]) if source and notes else source or "; ".join(notes),
         family=family,
+        unit=unit,
     )
     # a range fixes its sigma: record it as the spread when none was given
     fixes = {}

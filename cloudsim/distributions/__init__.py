@@ -107,6 +107,7 @@ from ._table import (
     _student_t_ppf_pq,
     _triangular_cdf,
     _triangular_ppf_pq,
+    _triangular_pq,
     _truncnorm_cdf,
     _truncnorm_ppf_pq,
     _uniform_ppf_pq,

@@ -74,7 +74,12 @@ def _truncnorm_cdf(par: Any, x: float) -> float:
 
 @numba.njit(cache=True, fastmath=False)
 def _triangular_ppf_pq(par: Any, p: float, q: float) -> float:
-    lo, mode, hi = par[0], par[1], par[2]
+    return _triangular_pq(par[0], par[1], par[2], p, q)
+
+
+@numba.njit(cache=True, fastmath=False, inline="always")
+def _triangular_pq(lo: float, mode: float, hi: float, p: float, q: float) -> float:
+    """The triangular's quantile from both tails, its parameters as scalars (a kernel reads them in place)."""
     if p <= 0.0:
         return lo
     if q <= 0.0:
@@ -421,6 +426,8 @@ def from_z(code: int, par: Any, z: float) -> float:
         return math.nan
     p = ndtr(z)
     q = ndtr(-z)
+    if code != CODE_STUDENT_T and code != CODE_METALOG:
+        return _ppf_pq(code, par, p, q, 0.0, 0.0, 0.0)  # d, s and logit are read by Student-t and Metalog only
     logit = math.log(p) - math.log(q) if code == CODE_METALOG and p > 0.0 and q > 0.0 else 0.0
     return _ppf_pq(code, par, p, q, math.erf(abs(z) * _SQRT1_2), 0.5 * math.erf(z * _SQRT1_2), logit)
 

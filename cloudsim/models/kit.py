@@ -13,12 +13,17 @@ kernel (numba, one trial)              reference (NumPy, every trial at once)
 ``next_normal(s, KI, WI, FI)``         ``st.normal()``
 =====================================  =============================================
 
+A claim of the scenario (``claims.<key>``, keys of :func:`claim_schema`) becomes a
+:class:`~cloudsim.claims.Claim` with :func:`scenario_claim`; :func:`check_claim_year`
+checks its year lies in the simulated years, and :func:`bridged_claim_samples` says
+where a claim bridged from the start year to its own year is checked.
+
 ``docs/models.md`` shows a whole model built from them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -27,9 +32,10 @@ import numpy as np
 
 from .._rng import FI, KI, WI, VectorStreams, next_normal, seed_trial
 from .._schema import Field, TableList, money, number
+from ..claims import Claim
 from ..distributions import Distribution
 from ._trial import draw_inputs, reference_inputs, sparse_rows, z_table
-from .base import Input
+from .base import ClaimSample, Input
 from .deal.schema import SCHEMA as _DEAL_SCHEMA
 from .deal.schema import claim_schema
 
@@ -42,12 +48,15 @@ __all__ = [
     "PackedInputs",
     "TableList",
     "VectorStreams",
+    "bridged_claim_samples",
+    "check_claim_year",
     "claim_schema",
     "money",
     "next_normal",
     "number",
     "pack_inputs",
     "reference_inputs",
+    "scenario_claim",
     "seed_trial",
     "standard_schema",
     "trial_inputs",
@@ -159,3 +168,47 @@ def trial_inputs(s: np.ndarray, a: InputArrays, z: np.ndarray, x: np.ndarray) ->
     """Draw the trial's per-trial inputs into ``x[:a.n_drawn]`` from its stream ``s`` (``z``: scratch, same size)."""
     draw_inputs(s, KI, WI, FI, a.n_drawn, a.chol_val, a.chol_col, a.chol_row, a.student, a.df, a.code, a.par,
                 a.tab, z, x)  # fmt: skip
+
+
+def scenario_claim(d: Mapping[str, Any], key: str, kind: str, *, unit: str = "") -> Claim:
+    """The scenario's claim ``claims.<key>`` (a table of :func:`claim_schema`'s keys) as a :class:`Claim`.
+
+    Parameters
+    ----------
+    d : Mapping
+        The scenario's normalised data.
+    key : str
+        The claim's key under ``claims``.
+    kind : {"money", "share", "growth", "capacity"}
+        The claim's kind (its scale).
+    unit : str
+        A capacity claim's unit: pass the ``units`` of the output it is checked on (``"GW"``).
+
+    Returns
+    -------
+    Claim
+    """
+    table = d["claims"][key]
+    return Claim(key=key, kind=kind, unit=unit, **{f: table[f] for f in claim_schema() if f in table})  # type: ignore[arg-type]
+
+
+def check_claim_year(d: Mapping[str, Any], key: str) -> None:
+    """Raise ``ValueError`` naming ``claims.<key>.years`` unless the claim year is a simulated year after the start."""
+    y0, y1 = d["years"]["start"], d["years"]["end"]
+    if not y0 < y0 + d["claims"][key]["years"] <= y1:
+        raise ValueError(
+            f"claims.{key}.years: the claim year must lie in {y0 + 1}-{y1}, got {y0 + d['claims'][key]['years']}"
+        )
+
+
+def bridged_claim_samples(ds: Any, d: Mapping[str, Any], key: str, output: str) -> list[ClaimSample]:
+    """Where a claim bridged from the start year is checked: ``output`` at the start year and at the claim's year.
+
+    Returns
+    -------
+    list of ClaimSample
+        The pre-deal value's samples (``which="start"``) and the post-deal value's (``"target"``).
+    """
+    y0 = d["years"]["start"]
+    return [ClaimSample(key, which, y, ds[output].sel(year=y).values)
+            for which, y in (("start", y0), ("target", y0 + d["claims"][key]["years"]))]  # fmt: skip
