@@ -488,14 +488,23 @@ def _common_variables(parts: list[xr.Dataset], names: list[str]) -> tuple[list[x
             drop.update(on)
             drop.add(dim)
     every = set.intersection(*(set(map(str, p.data_vars)) for p in parts))
+    fill: dict[str, xr.DataArray] = {}
     for k in sorted({str(k) for p in parts for k in p.data_vars} - every - drop):
         holders = [n for n, p in zip(names, parts, strict=True) if k in p.data_vars]
+        first = next(p[k] for p in parts if k in p.data_vars)
+        if first.attrs.get("role") == "input" and first.dims == ("trial",):
+            # a per-trial input only some scenarios draw (e.g. a drawn commitment total): NaN in the others,
+            # so what reads it (commitment_report) still finds it for the scenarios that draw it
+            fill[k] = xr.full_like(first, np.nan)
+            dropped.append(f"{k}: drawn only in {', '.join(map(repr, holders))} (NaN in the others)")
+            continue
         dropped.append(f"{k}: only in {', '.join(map(repr, holders))}")
         drop.add(k)
     since = {p["cumulative_spend"].attrs.get("since") for p in parts if "cumulative_spend" in p}
     out = []
     for p in parts:
         p = p.drop_vars([k for k in drop if k in p.variables])
+        p = p.assign({k: v for k, v in fill.items() if k not in p.data_vars})
         if len(since) > 1 and "cumulative_spend" in p:
             p["cumulative_spend"].attrs.pop("since", None)  # each scenario's own first year: see commitment_first_year
         out.append(p)
