@@ -83,3 +83,26 @@ def test_plot_draws_two_bars_per_input_sorted(spend_swings):
     assert top.get_y() == max(p.get_y() for p in ax.patches)  # the largest swing on top
     with pytest.raises(TypeError, match="result: expected"):
         cloudsim.plot.tornado(spend_swings[["stat_low"]])
+
+
+def test_key_swings_equal_a_separate_compare_bit_for_bit(scn):
+    key, lo, hi = "spend.shift_hazard", 0.05, 0.3
+    r = cloudsim.tornado(scn, "commitment_met", trials=N, seed=6, inputs=[], keys={key: (lo, hi)})
+    runs = cloudsim.compare({"lo": scn.replace({key: lo}), "hi": scn.replace({key: hi})}, N, seed=6)
+    met = runs["commitment_met"].astype(float).mean("trial")
+    row = r.sel(input=key)
+    assert float(row["stat_low"]) == float(met.sel(scenario="lo")) and float(row["stat_high"]) == float(
+        met.sel(scenario="hi")
+    )
+    assert float(row["swing"]) == float(met.sel(scenario="hi")) - float(met.sel(scenario="lo")) < 0
+
+
+def test_a_claim_value_swings_as_a_number(scn):
+    r = cloudsim.tornado(scn, "commitment_met", trials=N, seed=6, inputs=[],
+                         keys={"claims.spend.post_deal": (1e9, 3e9)})  # fmt: skip
+    alone = cloudsim.simulate(scn.replace({"claims.spend.post_deal": "$3000000000.0+"}), N, seed=6)
+    assert float(r["stat_high"][0]) == float(alone["commitment_met"].mean())
+    with pytest.raises(ValueError, match="not a number"):
+        cloudsim.tornado(scn, "commitment_met", trials=100, seed=0, inputs=[], keys={"claims.spend.metric": (1, 2)})
+    with pytest.raises(ValueError, match="nothing to swing"):
+        cloudsim.tornado(scn, "commitment_met", trials=100, seed=0, inputs=[])

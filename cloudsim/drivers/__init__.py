@@ -2,13 +2,18 @@
 
 ``sensitivity`` (first-order indices from an existing run, :mod:`.rank`) and ``tornado``
 (each input swung to a low and a high quantile with common random numbers, :mod:`.tornado`)
-and ``goal_seek`` (bisection on a numeric scenario key, :mod:`.goal`).
+and ``goal_seek`` (bisection on a numeric scenario key, :mod:`.goal`); ``spider`` (the tornado
+over a grid of values, :mod:`.spider`), ``tail_drivers`` (inputs given an event against their own,
+:mod:`.tail`) and ``stress`` (named cases of scenario changes side by side, :mod:`.stress`).
 """
 
 from __future__ import annotations
 
 from .goal import goal_seek
 from .rank import sensitivity
+from .spider import spider
+from .stress import stress
+from .tail import tail_drivers
 from .tornado import tornado
 
-__all__ = ["goal_seek", "sensitivity", "tornado"]
+__all__ = ["goal_seek", "sensitivity", "spider", "stress", "tail_drivers", "tornado"]

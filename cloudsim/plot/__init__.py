@@ -26,6 +26,8 @@ claims        each claim's stated probability against the simulated one and its 
 commitments   P(each commitment met) with its Wilson interval, and P(total reached) by year
 convergence   a :func:`cloudsim.runs.simulate_until` history: estimates and intervals vs trials
 tornado       a :func:`cloudsim.tornado` result: the statistic at each input's low and high value
+spider        a :func:`cloudsim.spider` result: the statistic over each input's grid, with bands
+tail_drivers  a :func:`cloudsim.tail_drivers` table: KS distances with medians given the event
 dashboard     four panels: spend fan, shares, cumulative spend vs the commitment(s), P(met)
 ============  ==========================================================================
 
@@ -53,6 +55,8 @@ from .dashboard import dashboard
 from .distribution import distribution
 from .fan import fan, shares
 from .sensitivity import tornado
+from .spider import spider
+from .tail import tail_drivers
 
 __all__ = [
     "DASHBOARD_FIGSIZE",
@@ -72,5 +76,7 @@ __all__ = [
     "provider_colors",
     "provider_labels",
     "shares",
+    "spider",
+    "tail_drivers",
     "tornado",
 ]
