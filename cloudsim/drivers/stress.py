@@ -100,10 +100,6 @@ def stress(
     if seed is None:
         seed = int(np.random.SeedSequence().entropy % (2**63))
     runs = compare(cases, trials, seed=seed)
-    if output not in runs.data_vars or runs[output].attrs.get("role") == "input" or "trial" not in runs[output].dims:
-        vs = runs.data_vars.items()
-        outs = sorted(str(v) for v, da in vs if "trial" in da.dims and da.attrs.get("role") != "input")
-        raise ValueError(f"output: unknown output {output!r}; allowed: {outs}")
     ys = {name: _values(runs.sel(scenario=name), output, year) for name in cases}
     y0 = ys[base]
     est = np.array([float(fn(y)) for y in ys.values()])

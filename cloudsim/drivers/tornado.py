@@ -34,6 +34,10 @@ def _check_level(value: Any, name: str) -> float:
 
 
 def _values(ds: xr.Dataset, output: str, year: int | None) -> np.ndarray:
+    if not isinstance(output, str) or output not in ds.data_vars or ds[output].attrs.get("role") == "input":
+        vs = ds.data_vars.items()
+        outs = sorted(str(v) for v, da in vs if "trial" in da.dims and da.attrs.get("role") != "input")
+        raise ValueError(f"output: unknown output {output!r}; allowed: {outs}")
     da = ds[output]
     if "year" in da.dims:
         if year is None:
@@ -64,9 +68,6 @@ def _setup(scenario: Scenario, inputs: Any, trials: Any, seed: Any) -> tuple[int
 def _base_run(scenario: Scenario, trials: int, seed: int, output: str, year: int | None) -> tuple[xr.Dataset, Any]:
     """The base run and its output's values (one per trial); ``ValueError`` for an unknown output."""
     base = simulate(scenario, trials, seed=seed, progress=False)
-    if output not in base.data_vars or base[output].attrs.get("role") == "input":
-        outs = sorted(str(v) for v in base.data_vars if base[v].attrs.get("role") != "input")
-        raise ValueError(f"output: unknown output {output!r}; allowed: {outs}")
     return base, _values(base, output, year)
 
 
