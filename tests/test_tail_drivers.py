@@ -123,3 +123,12 @@ def test_plot_draws_a_ranked_bar_per_input(uniforms):
     with pytest.raises(TypeError, match="result: expected"):
         cloudsim.plot.tail_drivers(r[["ks"]])
     plt.close("all")
+
+
+def test_the_event_index_is_the_indicator_s_first_order_index(ds_small):
+    # S1 is unchanged by y -> 1 - y: the index of "missed" equals sensitivity's index of commitment_met
+    r = cloudsim.tail_drivers(ds_small, ~ds_small["commitment_met"], label="commitment missed")
+    s1 = cloudsim.sensitivity(ds_small, "commitment_met", by=None)
+    np.testing.assert_allclose(r["S1_event"].values, s1["S1"].sel(input=r["input"]).values, rtol=1e-9, atol=1e-12)
+    assert r.attrs["event"] == "commitment missed"
+    assert cloudsim.tail_drivers(ds_small, "commitment_met").attrs["event"] == "commitment_met is true"

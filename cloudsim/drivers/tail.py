@@ -62,7 +62,12 @@ def _ks(x: np.ndarray, e: np.ndarray) -> np.ndarray:
 
 
 def tail_drivers(
-    ds: xr.Dataset, event: str | xr.DataArray, *, output: str | xr.DataArray | None = None, ci: float = 0.95
+    ds: xr.Dataset,
+    event: str | xr.DataArray,
+    *,
+    output: str | xr.DataArray | None = None,
+    ci: float = 0.95,
+    label: str | None = None,
 ) -> xr.Dataset:
     """Which inputs drive an event: their distributions given the event against their own, ranked.
 
@@ -78,6 +83,9 @@ def tail_drivers(
         Also give the first-order indices of this output among the event's trials alone.
     ci : float
         Probability of the intervals.
+    label : str, optional
+        The event in words, for tables and plots (``"commitment missed"``); default: ``"<name>
+        is true"`` for a name, ``"the given event"`` for a DataArray.
 
     Returns
     -------
@@ -103,7 +111,8 @@ def tail_drivers(
     if not names:
         raise ValueError("ds: has no per-trial inputs (variables with attrs role='input' and dim 'trial' only)")
     e = _event(ds, event)
-    label = event if isinstance(event, str) else str(event.name or "event")
+    if label is None:
+        label = f"{event} is true" if isinstance(event, str) else "the given event"
     n, k = e.size, int(e.sum())
     if min(k, n - k) < MIN_EVENT_TRIALS:
         raise ValueError(
