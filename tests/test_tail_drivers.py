@@ -132,3 +132,10 @@ def test_the_event_index_is_the_indicator_s_first_order_index(ds_small):
     np.testing.assert_allclose(r["S1_event"].values, s1["S1"].sel(input=r["input"]).values, rtol=1e-9, atol=1e-12)
     assert r.attrs["event"] == "commitment missed"
     assert cloudsim.tail_drivers(ds_small, "commitment_met").attrs["event"] == "commitment_met is true"
+
+
+def test_an_output_without_trials_is_refused(ds_small):
+    with pytest.raises(ValueError, match="must have a 'trial' dim"):
+        cloudsim.tail_drivers(ds_small, "commitment_met", output=ds_small["spend"].mean("trial"))
+    with pytest.raises(ValueError, match="unknown variable 'nope'"):
+        cloudsim.tail_drivers(ds_small, "commitment_met", output="nope")
