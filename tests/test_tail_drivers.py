@@ -139,3 +139,33 @@ def test_an_output_without_trials_is_refused(ds_small):
         cloudsim.tail_drivers(ds_small, "commitment_met", output=ds_small["spend"].mean("trial"))
     with pytest.raises(ValueError, match="unknown variable 'nope'"):
         cloudsim.tail_drivers(ds_small, "commitment_met", output="nope")
+
+
+def test_ks_is_the_two_sample_distance_scaled_by_the_complement():
+    # F_X = p F_{X|E} + (1 - p) F_{X|not E}, so sup |F_{X|E} - F_X| = (1 - p) * the two-sample distance (scipy)
+    from scipy import stats
+
+    rng = np.random.default_rng(8)
+    x = _run_like(np.round(rng.normal(size=(3_000, 2)), 1))  # ties, too
+    e = x["x0"] + rng.normal(size=3_000) < -0.3
+    r = cloudsim.tail_drivers(x, e)
+    p = float(e.mean())
+    for name in ("x0", "x1"):
+        v = x[name].values
+        d = stats.ks_2samp(v[e.values], v[~e.values]).statistic
+        assert float(r["ks"].sel(input=name)) == pytest.approx((1 - p) * d, rel=1e-12)
+
+
+def test_intervals_cover_the_closed_form_values_about_95_percent_of_the_time():
+    # 200 replications of the x0 + x1 < 1 case at 4,000 trials (measured: 0.94-0.97 for the four columns)
+    m = 1 - np.sqrt(0.5)
+    exact = np.array([m - 0.5, m, 0.25, 1 / 3])
+    names = ["median_shift", "median_event_level", "ks", "S1_event"]
+    hits = []
+    for rep in range(200):
+        ds = _run_like(np.random.default_rng(1000 + rep).uniform(size=(4_000, 2)))
+        r = cloudsim.tail_drivers(ds, ds["x0"] + ds["x1"] < 1.0).sel(input="x0")
+        ci = np.array([r[f"{n}_ci"].values for n in names])
+        hits.append((ci[:, 0] <= exact) & (exact <= ci[:, 1]))
+    coverage = np.mean(hits, axis=0)
+    assert np.all((coverage >= 0.9) & (coverage <= 0.99)), dict(zip(names, coverage, strict=True))
