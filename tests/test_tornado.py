@@ -36,6 +36,7 @@ def test_inputs_that_do_not_reach_the_output_swing_by_exactly_zero(spend_swings)
     for name in ("market_growth", "market_growth_late", "seller_share_start", "seller_share_target"):
         row = spend_swings.sel(input=name)
         assert row["swing"] == 0.0 and row["stat_low"] == row["stat_high"] == spend_swings.attrs["baseline"]
+        assert np.all(row["swing_ci"].values == 0.0)
 
 
 def test_baseline_and_swings_equal_separate_runs(scn):
@@ -47,6 +48,9 @@ def test_baseline_and_swings_equal_separate_runs(scn):
     alone = cloudsim.simulate(scn, N, seed=4, inputs={"spend_growth_late": np.full(N, lv)})
     assert float(r["stat_low"].sel(input="spend_growth_late")) == float(alone["commitment_met"].mean())
     assert r["swing"].sel(input="spend_growth_late") > 0  # faster late growth helps meet the commitment
+    lo, hi = r["swing_ci"].sel(input="spend_growth_late").values
+    half = stats.t.ppf(0.975, 19) * float(r["swing_mcse"].sel(input="spend_growth_late"))
+    assert (hi - lo) / 2 == pytest.approx(half, rel=1e-12) and lo > 0
 
 
 def test_quantile_statistic(scn):

@@ -9,10 +9,10 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from .._checks import check_int
+from .._checks import check_ci, check_int
 from ..api import simulate
 from ..scenario import Scenario
-from ._batch import KIND_BATCH, batch_se
+from ._batch import KIND_BATCH, batch_se, t_half_width
 from ._keys import numeric_key
 
 __all__ = ["tornado"]
@@ -83,6 +83,7 @@ def tornado(
     high: float = 0.9,
     inputs: list[str] | None = None,
     keys: Mapping[str, tuple[float, float]] | None = None,
+    ci: float = 0.95,
 ) -> xr.Dataset:
     """The statistic of ``output`` with each per-trial input held at its ``low`` and its ``high`` quantile.
 
@@ -114,15 +115,18 @@ def tornado(
         each to its ``(low, high)`` values: the two runs are ``simulate(scenario.replace({key:
         value}), trials, seed=seed)``, so a key's swing equals that of a :func:`cloudsim.compare`
         of the two changed scenarios, bit for bit.
+    ci : float
+        Probability of the swings' intervals ``swing_ci``.
 
     Returns
     -------
     xarray.Dataset
         Dim ``input`` (the inputs, then the keys), sorted by ``abs(swing)`` (largest first):
         ``low_value``/``high_value`` (the input's values), ``stat_low``/``stat_high`` and their ``_mcse``, ``swing``
-        (``stat_high - stat_low``) and ``swing_mcse`` (paired, trial by trial); attrs
+        (``stat_high - stat_low``) and ``swing_mcse`` (paired, trial by trial), ``swing_ci``
+        (dim ``ci_bound``, Student t over the batches); attrs
         ``baseline`` and ``baseline_mcse`` (the base run's statistic), ``stat``, ``output``,
-        ``year``, ``low``, ``high``, ``trials``, ``seed``, ``mcse_kind``.
+        ``year``, ``low``, ``high``, ``trials``, ``seed``, ``mcse_kind``, ``ci_prob``.
 
     Raises
     ------
@@ -131,6 +135,7 @@ def tornado(
         ``high`` out of range, or ``low >= high``.
     """
     fn = _stat_fn(stat)
+    ci = check_ci(ci)
     low, high = _check_level(low, "low"), _check_level(high, "high")
     if low >= high:
         raise ValueError(f"low, high: low must be below high, got {low} and {high}")
@@ -170,11 +175,15 @@ def tornado(
     order = np.argsort(-np.abs(np.array(rows["swing"])), kind="stable")
     out = xr.Dataset({k: ("input", np.array(v)[order]) for k, v in rows.items()},
                      coords={"input": np.array([*names, *grid], dtype=object)[order].astype(str)})  # fmt: skip
+    half = t_half_width(out["swing_mcse"].values, ci)
+    sw = out["swing"].values
+    out["swing_ci"] = (("input", "ci_bound"), np.stack([sw - half, sw + half], axis=-1))
+    out = out.assign_coords(ci_bound=["lower", "upper"])
     attrs = base[output].attrs
     out.attrs = {
         "baseline": float(fn(y0)), "baseline_mcse": float(batch_se(fn, y0)), "stat": str(stat), "output": output,
         "long_name": str(attrs.get("long_name", output)), "units": str(attrs.get("units", "")),
         "year": -1 if year is None else int(year), "low": low, "high": high, "trials": trials, "seed": int(seed),
-        "mcse_kind": KIND_BATCH,
+        "mcse_kind": KIND_BATCH, "ci_prob": ci,
     }  # fmt: skip
     return out
