@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ._io import to_netcdf, to_zarr
     from .api import simulate, simulate_to_zarr, summarize
     from .claims import Claim, ClaimCheck, Quantity, claim, claims_from_table, parse_quantity
-    from .drivers import function_sensitivity, goal_seek, sensitivity, tornado
+    from .drivers import function_sensitivity, goal_seek, sensitivity, spider, stress, tail_drivers, tornado
     from .risk import (
         check_claims,
         commitment_probability,
@@ -68,7 +68,9 @@ _LAZY = {
         "risk",
     ),
     **dict.fromkeys(["Target", "compare", "simulate_until"], "runs"),
-    **dict.fromkeys(["function_sensitivity", "goal_seek", "sensitivity", "tornado"], "drivers"),
+    **dict.fromkeys(
+        ["function_sensitivity", "goal_seek", "sensitivity", "spider", "stress", "tail_drivers", "tornado"], "drivers"
+    ),
     **dict.fromkeys(["Scenario", "list_scenarios", "load_scenario"], "scenario"),
 }
 _SUBMODULES = ("plot", "risk", "runs")
@@ -105,7 +107,10 @@ __all__ = [
     "simulate",
     "simulate_to_zarr",
     "simulate_until",
+    "spider",
+    "stress",
     "summarize",
+    "tail_drivers",
     "to_netcdf",
     "to_zarr",
     "tornado",

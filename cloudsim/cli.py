@@ -1,4 +1,4 @@
-"""The ``cloudsim`` command: ``cloudsim run [SCENARIO] --trials N --seed S --out F.nc|F.zarr [--summary]``."""
+"""The ``cloudsim`` command: ``run``, ``compare``, ``sensitivity``, ``goal-seek`` and ``list`` subcommands."""
 
 from __future__ import annotations
 
@@ -42,6 +42,42 @@ def _seed(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be a non-negative integer, got {value}")
+    return value
+
+
+def _number(text: str) -> float:
+    """A finite number, also written as ``1e9`` or ``1_000_000``."""
+    import math
+
+    try:
+        value = float(text.replace("_", "").replace(",", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number such as 0.5 or 1e9, got {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
+    return value
+
+
+def _stat(text: str) -> str | float:
+    """``--stat``: ``mean`` or a quantile level in [0, 1]."""
+    if text == "mean":
+        return text
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected 'mean' or a quantile level in [0, 1] such as 0.5, got {text!r}")
+    return value
+
+
+def _probability(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 < value < 1.0:
+        raise argparse.ArgumentTypeError(f"expected a probability in (0, 1) such as 0.95, got {text!r}")
     return value
 
 
@@ -94,6 +130,27 @@ def _parser() -> argparse.ArgumentParser:
     cmp.add_argument("--trials", type=_trials, default=200_000, help="trials per scenario (default 200,000)")
     cmp.add_argument("--seed", type=_seed, default=None, help="seed shared by every scenario (default: fresh entropy)")
     cmp.add_argument("--out", default=None, help="write the comparison Dataset (dim 'scenario') as netCDF")
+    sens = sub.add_parser("sensitivity", help="which per-trial input moves an output most: indices, tornado")
+    sens.add_argument("scenario", nargs="?", default=None, help="bundled scenario name or .toml path")
+    sens.add_argument("--trials", type=_trials, default=100_000, help="trials (default 100,000)")
+    sens.add_argument("--seed", type=_seed, default=None, help="seed (default: fresh entropy, printed)")
+    sens.add_argument("--output", default="commitment_met", help="the output variable (default commitment_met)")
+    sens.add_argument("--ci", type=_probability, default=0.95, help="interval probability (default 0.95)")
+    sens.add_argument("--tornado", action="store_true", help="also swing each input to its p10 and p90")
+    sens.add_argument("--year", type=int, default=None, help="the year of a yearly output, for --tornado")
+    sens.add_argument("--stat", type=_stat, default="mean", help="--tornado statistic: mean or a quantile level")
+    sens.add_argument("--plot", default=None, help="write the indices (and the tornado) as an image (.png, ...)")
+    gs = sub.add_parser("goal-seek", help="the value of a numeric scenario key that makes a statistic hit a target")
+    gs.add_argument("scenario", nargs="?", default=None, help="bundled scenario name or .toml path")
+    gs.add_argument("--key", required=True, help="dotted numeric key or claim value, e.g. claims.spend.post_deal")
+    gs.add_argument("--target", type=_number, required=True, help="the statistic's wanted value, e.g. 0.5")
+    gs.add_argument("--bounds", type=_number, nargs=2, required=True, metavar=("LOW", "HIGH"),
+                    help="values of the key on either side of the target")  # fmt: skip
+    gs.add_argument("--output", default="commitment_met", help="the output variable (default commitment_met)")
+    gs.add_argument("--year", type=int, default=None, help="the year, for a yearly output")
+    gs.add_argument("--stat", type=_stat, default="mean", help="mean (a probability for a boolean) or a quantile")
+    gs.add_argument("--trials", type=_trials, default=50_000, help="trials per evaluation (default 50,000)")
+    gs.add_argument("--seed", type=_seed, default=None, help="seed of every evaluation (default: fresh, printed)")
     return p
 
 
@@ -322,12 +379,17 @@ def _write_plot(ds, scn, path: str) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
+    from .plot import dashboard
+
+    _save_figure(dashboard(ds, scn), path)
+
+
+def _save_figure(fig: Any, path: str) -> None:
+    """Write ``fig`` atomically to ``path`` in the format of its suffix, and close it."""
     import matplotlib.pyplot as plt
 
     from ._io import atomic_write
-    from .plot import dashboard
 
-    fig = dashboard(ds, scn)
     try:
         atomic_write(path, lambda tmp: fig.savefig(tmp, format=_plot_format(path), dpi=100), what="--plot")
     finally:
@@ -433,6 +495,148 @@ def _check_memory(scn: Any, trials: int, float32: bool) -> None:
         raise ValueError(f"--{exc}") from None
 
 
+#: Argument names of the driver functions whose errors the command reports as its options.
+_AS_OPTIONS = ("output", "year", "stat", "key", "target", "bounds", "trials", "ci")
+
+
+def _as_option(exc: Exception) -> Exception:
+    """``output: unknown ...`` from a driver becomes ``--output: unknown ...``: the option the user typed."""
+    text = str(exc)
+    head = text.split(":", 1)[0]
+    if head in _AS_OPTIONS:
+        return type(exc)(f"--{text}")
+    if head == "ds" and "trials" in text:  # the run is too short for the estimator: the user's --trials
+        return type(exc)(f"--trials:{text.split(':', 1)[1]}")
+    return exc
+
+
+def _fresh_seed(seed: int | None) -> int:
+    import numpy as np
+
+    return int(np.random.SeedSequence().entropy % (2**63)) if seed is None else seed
+
+
+def _indices_table(s1) -> str:
+    """The first-order indices as text: one row per input (largest first), a column per year (or cell)."""
+    import numpy as np
+
+    da = s1["S1"].transpose("input", ...)
+    ci = s1["S1_ci"].transpose("input", ..., "ci_bound")
+    cells = list(np.ndindex(da.shape[1:])) or [()]
+    heads = [" ".join(str(da[d].values[i]) if d in da.coords else str(i) for d, i in zip(da.dims[1:], c, strict=True))
+             or "S1" for c in cells]  # fmt: skip
+    peak = np.nan_to_num(da.values.reshape(da.sizes["input"], -1), nan=-np.inf).max(axis=1)
+    width = max(len(str(n)) for n in da["input"].values)
+    lines = [" " * (width + 2) + "".join(f"{h:>16}" for h in heads)]
+    for k in np.argsort(-peak, kind="stable"):
+        row = []
+        for c in cells:
+            v, (lo, hi) = float(da.values[(k, *c)]), ci.values[(k, *c)]
+            row.append(f"{v:7.3f} ±{(hi - lo) / 2:6.3f}" if np.isfinite(v) else f"{'n/a':>15}")
+        lines.append(f"  {da['input'].values[k]!s:<{width}}" + "".join(f"{r:>16}" for r in row))
+    return "\n".join(lines)
+
+
+def _tornado_fmt(tn):
+    from ._format import money
+
+    return money if tn.attrs.get("units") == "USD" else (lambda v: f"{v:.4g}")
+
+
+def _tornado_table(tn) -> str:
+    fmt = _tornado_fmt(tn)
+    width = max(len(str(n)) for n in tn["input"].values)
+    lines = [f"  {'input':<{width}} {'low value':>12} {'high value':>12} {'at low':>10} {'at high':>10} "
+             f"{'swing':>10} {'±2 MCSE':>9}"]  # fmt: skip
+    for r in tn["input"].values:
+        row = tn.sel(input=r)
+        lines.append(
+            f"  {r!s:<{width}} {float(row['low_value']):>12.4g} {float(row['high_value']):>12.4g} "
+            f"{fmt(float(row['stat_low'])):>10} {fmt(float(row['stat_high'])):>10} {fmt(float(row['swing'])):>10} "
+            f"{fmt(2 * float(row['swing_mcse'])):>9}"
+        )
+    return "\n".join(lines)
+
+
+def _sensitivity(args: argparse.Namespace) -> int:
+    from . import load_scenario, simulate
+    from .drivers import sensitivity, tornado
+
+    if args.plot:
+        _plot_format(args.plot)
+        from ._io import check_writable
+
+        check_writable(args.plot, what="--plot")
+    scn = load_scenario(args.scenario)
+    seed = _fresh_seed(args.seed)
+    t0 = time.perf_counter()
+    ds = simulate(scn, args.trials, seed=seed, progress=False)
+    try:
+        s1 = sensitivity(ds, args.output, ci=args.ci)
+        tn = (tornado(scn, args.output, year=args.year, stat=args.stat, trials=args.trials, seed=seed)
+              if args.tornado else None)  # fmt: skip
+    except (TypeError, ValueError) as exc:
+        raise _as_option(exc) from None
+    what = ds[args.output].attrs.get("long_name", args.output)
+    print(
+        f"cloudsim: sensitivity of {what} ({args.output}), scenario {scn.name!r}, {args.trials:,} trials, seed {seed}"
+    )
+    print(f"\nFirst-order indices (rank estimator) with {args.ci:.0%} half-widths ({s1.attrs['ci_kind']})")
+    print(_indices_table(s1))
+    if tn is not None:
+        year = f" in {args.year}" if args.year is not None else ""
+        print(f"\nTornado: {args.stat} of {args.output}{year} with each input at its p10 and p90 "
+              f"(baseline {_tornado_fmt(tn)(tn.attrs['baseline'])}; common random numbers)")  # fmt: skip
+        print(_tornado_table(tn))
+    print(f"\ncomputed in {time.perf_counter() - t0:.2f} s", file=sys.stderr)
+    if args.plot:
+        _write_figure(args.plot, s1, tn)
+    return 0
+
+
+def _write_figure(path: str, s1, tn) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from .plot import indices
+    from .plot import tornado as tornado_plot
+
+    fig, axes = plt.subplots(1, 2 if tn is not None else 1, figsize=(14 if tn is not None else 8, 5), squeeze=False)
+    indices(s1, ax=axes[0, 0])
+    if tn is not None:
+        tornado_plot(tn, ax=axes[0, 1])
+    fig.tight_layout()
+    _save_figure(fig, path)
+
+
+def _goal_seek(args: argparse.Namespace) -> int:
+    from scipy import stats
+
+    from . import load_scenario
+    from .drivers import goal_seek
+
+    scn = load_scenario(args.scenario)
+    seed = _fresh_seed(args.seed)
+    t0 = time.perf_counter()
+    try:
+        r = goal_seek(scn, args.key, args.target, bounds=tuple(args.bounds), output=args.output, year=args.year,
+                      stat=args.stat, trials=args.trials, seed=seed)  # fmt: skip
+    except (TypeError, ValueError) as exc:
+        raise _as_option(exc) from None
+    a = r.attrs
+    z = stats.norm.ppf(0.975)
+    year = f" in {args.year}" if args.year is not None else ""
+    print(f"cloudsim: goal seek on scenario {scn.name!r}, {args.trials:,} trials per evaluation, seed {seed}")
+    print(f"  {args.key} = {a['value']:.6g} (95% CI {a['value'] - z * a['value_se']:.6g} to "
+          f"{a['value'] + z * a['value_se']:.6g})")  # fmt: skip
+    print(f"  gives {args.stat} of {args.output}{year} = {a['achieved']:.4f} (MCSE {a['achieved_mcse']:.4f}; "
+          f"target {args.target:g}) after {a['iterations']} bisection steps")  # fmt: skip
+    print(f"\nsought in {time.perf_counter() - t0:.2f} s", file=sys.stderr)
+    return 0
+
+
 def _on_sigterm(signum: int, frame: Any) -> None:
     raise SystemExit(128 + signum)
 
@@ -478,6 +682,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "compare":
             return _compare(args)
+        if args.command == "sensitivity":
+            return _sensitivity(args)
+        if args.command == "goal-seek":
+            return _goal_seek(args)
         return _run(args)
     except (ValueError, TypeError, KeyError, OSError) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc

@@ -303,4 +303,4 @@ def test_the_cli_page_documents_every_subcommand_and_option():
         for action in parser._actions:
             missing += [opt for opt in action.option_strings if opt.startswith("--") and opt != "--help"
                         and f"`{opt}" not in text]  # fmt: skip
-    assert len(sub.choices) == 3 and missing == []
+    assert len(sub.choices) == 5 and missing == []

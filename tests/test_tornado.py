@@ -36,6 +36,7 @@ def test_inputs_that_do_not_reach_the_output_swing_by_exactly_zero(spend_swings)
     for name in ("market_growth", "market_growth_late", "seller_share_start", "seller_share_target"):
         row = spend_swings.sel(input=name)
         assert row["swing"] == 0.0 and row["stat_low"] == row["stat_high"] == spend_swings.attrs["baseline"]
+        assert np.all(row["swing_ci"].values == 0.0)
 
 
 def test_baseline_and_swings_equal_separate_runs(scn):
@@ -47,6 +48,9 @@ def test_baseline_and_swings_equal_separate_runs(scn):
     alone = cloudsim.simulate(scn, N, seed=4, inputs={"spend_growth_late": np.full(N, lv)})
     assert float(r["stat_low"].sel(input="spend_growth_late")) == float(alone["commitment_met"].mean())
     assert r["swing"].sel(input="spend_growth_late") > 0  # faster late growth helps meet the commitment
+    lo, hi = r["swing_ci"].sel(input="spend_growth_late").values
+    half = stats.t.ppf(0.975, 19) * float(r["swing_mcse"].sel(input="spend_growth_late"))
+    assert (hi - lo) / 2 == pytest.approx(half, rel=1e-12) and lo > 0
 
 
 def test_quantile_statistic(scn):
@@ -83,3 +87,26 @@ def test_plot_draws_two_bars_per_input_sorted(spend_swings):
     assert top.get_y() == max(p.get_y() for p in ax.patches)  # the largest swing on top
     with pytest.raises(TypeError, match="result: expected"):
         cloudsim.plot.tornado(spend_swings[["stat_low"]])
+
+
+def test_key_swings_equal_a_separate_compare_bit_for_bit(scn):
+    key, lo, hi = "spend.shift_hazard", 0.05, 0.3
+    r = cloudsim.tornado(scn, "commitment_met", trials=N, seed=6, inputs=[], keys={key: (lo, hi)})
+    runs = cloudsim.compare({"lo": scn.replace({key: lo}), "hi": scn.replace({key: hi})}, N, seed=6)
+    met = runs["commitment_met"].astype(float).mean("trial")
+    row = r.sel(input=key)
+    assert float(row["stat_low"]) == float(met.sel(scenario="lo")) and float(row["stat_high"]) == float(
+        met.sel(scenario="hi")
+    )
+    assert float(row["swing"]) == float(met.sel(scenario="hi")) - float(met.sel(scenario="lo")) < 0
+
+
+def test_a_claim_value_swings_as_a_number(scn):
+    r = cloudsim.tornado(scn, "commitment_met", trials=N, seed=6, inputs=[],
+                         keys={"claims.spend.post_deal": (1e9, 3e9)})  # fmt: skip
+    alone = cloudsim.simulate(scn.replace({"claims.spend.post_deal": "$3000000000.0+"}), N, seed=6)
+    assert float(r["stat_high"][0]) == float(alone["commitment_met"].mean())
+    with pytest.raises(ValueError, match="not a number"):
+        cloudsim.tornado(scn, "commitment_met", trials=100, seed=0, inputs=[], keys={"claims.spend.metric": (1, 2)})
+    with pytest.raises(ValueError, match="nothing to swing"):
+        cloudsim.tornado(scn, "commitment_met", trials=100, seed=0, inputs=[])

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import math
 import numbers
-import re
-from typing import Any
 
 import numpy as np
 import xarray as xr
@@ -14,24 +12,10 @@ from .._checks import check_int
 from ..api import simulate
 from ..scenario import Scenario
 from ._batch import KIND_BATCH, batch_se
+from ._keys import numeric_key
 from .tornado import _stat_fn, _values
 
 __all__ = ["goal_seek"]
-
-_PART = re.compile(r"^(?P<key>[^\[\]]+)(?:\[(?P<index>\d+)\])?$")
-
-
-def _lookup(scenario: Scenario, key: str) -> Any:
-    node: Any = scenario.to_dict()
-    for part in key.split("."):
-        m = _PART.match(part)
-        try:
-            node = node[m["key"]] if m else node[part]
-            if m and m["index"] is not None:
-                node = node[int(m["index"])]
-        except (KeyError, IndexError, TypeError):
-            raise ValueError(f"key: {key!r} is not a key of scenario {scenario.name!r}") from None
-    return node
 
 
 def goal_seek(
@@ -59,7 +43,9 @@ def goal_seek(
     ----------
     scenario : Scenario
     key : str
-        A dotted scenario key holding a number (``"commitments[0].total"``, ``"spend.volatility"``).
+        A dotted scenario key holding a number (``"commitments[0].total"``, ``"spend.volatility"``)
+        or a claim's value with one number (``"claims.spend.post_deal"``, the 2028 floor
+        ``"$1.5 Billion+"``: searched in USD and written back as a floor).
     target : float
         The statistic's wanted value (for ``commitment_met`` and ``"mean"``: a probability).
     bounds : (float, float)
@@ -88,11 +74,9 @@ def goal_seek(
         increasing numbers, or bounds that do not bracket the target (the message gives
         the statistic at both).
     """
-    if not isinstance(key, str):
-        raise TypeError(f"key: expected a dotted key path (str), got {type(key).__name__}")
-    current = _lookup(scenario, key)
-    if isinstance(current, bool) or not isinstance(current, numbers.Real):
-        raise ValueError(f"key: {key!r} holds {current!r}, not a number; goal seek needs a numeric key")
+    if not isinstance(scenario, Scenario):
+        raise TypeError(f"scenario: expected a cloudsim.Scenario, got {type(scenario).__name__}")
+    knob = numeric_key(scenario, key)
     if isinstance(target, bool) or not isinstance(target, numbers.Real) or not math.isfinite(target):
         raise ValueError(f"target: expected a finite number, got {target!r}")
     try:
@@ -107,7 +91,7 @@ def goal_seek(
     path_s: list[float] = []
 
     def evaluate(v: float) -> tuple[float, np.ndarray]:
-        ds = simulate(scenario.replace({key: v}), trials, seed=seed, progress=False)
+        ds = simulate(knob.scenario(scenario, v), trials, seed=seed, progress=False)
         y = _values(ds, output, year)
         s = float(fn(y))
         path_v.append(v)

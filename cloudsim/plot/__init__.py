@@ -26,6 +26,9 @@ claims        each claim's stated probability against the simulated one and its 
 commitments   P(each commitment met) with its Wilson interval, and P(total reached) by year
 convergence   a :func:`cloudsim.runs.simulate_until` history: estimates and intervals vs trials
 tornado       a :func:`cloudsim.tornado` result: the statistic at each input's low and high value
+indices       a :func:`cloudsim.sensitivity` result: each input's first-order index by year
+spider        a :func:`cloudsim.spider` result: the statistic over each input's grid, with bands
+tail_drivers  a :func:`cloudsim.tail_drivers` table: KS distances with medians given the event
 dashboard     four panels: spend fan, shares, cumulative spend vs the commitment(s), P(met)
 ============  ==========================================================================
 
@@ -52,7 +55,10 @@ from .commitments import commitments
 from .dashboard import dashboard
 from .distribution import distribution
 from .fan import fan, shares
+from .indices import indices
 from .sensitivity import tornado
+from .spider import spider
+from .tail import tail_drivers
 
 __all__ = [
     "DASHBOARD_FIGSIZE",
@@ -69,8 +75,11 @@ __all__ = [
     "fan",
     "format_count",
     "format_money",
+    "indices",
     "provider_colors",
     "provider_labels",
     "shares",
+    "spider",
+    "tail_drivers",
     "tornado",
 ]
