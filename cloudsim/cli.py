@@ -233,6 +233,10 @@ def _commitment_counts(ds, scn, summarised: bool) -> list[tuple[Any, int]]:
 
 def compare_summary(ds) -> str:
     """The human-readable summary ``cloudsim compare`` prints (``ds`` from :func:`cloudsim.compare`)."""
+    import warnings
+
+    import numpy as np
+
     from .risk import commitment_report, paired_difference
 
     names = [str(s) for s in ds["scenario"].values]
@@ -244,12 +248,16 @@ def compare_summary(ds) -> str:
     rep = commitment_report(ds)
     for s in names:
         r = rep.sel(scenario=s)
-        total = float(ds["commitment_total"].sel(scenario=s))
+        amounts = ds["commitment_total"].sel(scenario=s).values  # one, or one per trial when drawn
+        if np.unique(amounts).size == 1:
+            total = _fmt_money(float(amounts.flat[0]))
+        else:
+            total = f"a drawn total (median {_fmt_money(float(np.median(amounts)))})"
         first, last = (int(ds[f"commitment_{k}_year"].sel(scenario=s)) for k in ("first", "last"))
         lo, hi = r.probability_met_ci.values
         med = float(r.cumulative_spend.sel(quantile=0.5))
         out.append(
-            f"  {s:<28} P(cumulative {first}-{last} >= {_fmt_money(total)}) = {float(r.probability_met):.4f} "
+            f"  {s:<28} P(cumulative {first}-{last} >= {total}) = {float(r.probability_met):.4f} "
             f"({lo:.4f}-{hi:.4f}); median cumulative {_fmt_money(med)}"
         )
     ref = names[0]
@@ -260,13 +268,21 @@ def compare_summary(ds) -> str:
         lo, hi = d.difference_ci.values
         out.append(f"  P(commitment met): {ref} - {s} = {float(d.difference):+.4f} ({lo:+.4f} to {hi:+.4f})")
         cum = ds["cumulative_spend"].sel(year=last_year)
-        q = paired_difference(ds, cum, a=ref, b=s, q=[0.05, 0.5, 0.95])
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always", RuntimeWarning)
+            q = paired_difference(ds, cum, a=ref, b=s, q=[0.05, 0.5, 0.95])
+        few = any(issubclass(w.category, RuntimeWarning) for w in seen)
         for qq in q["quantile"].values:
             lo, hi = q.difference_ci.sel(quantile=qq).values
             diff = float(q.difference.sel(quantile=qq))
             out.append(
                 f"  P{qq * 100:g} cumulative spend {last_year}: {ref} - {s} = {_signed(diff)} "
                 f"({_signed(lo)} to {_signed(hi)})"
+            )
+        if few:
+            out.append(
+                "  (these quantile intervals rest on few trials that the two scenarios rank differently: they are "
+                "conservative; more trials narrow them)"
             )
     return "\n".join(out)
 

@@ -397,6 +397,7 @@ def compare(
     seed = _resolve_seed(seed)
     parts: list[xr.Dataset] = []
     attrs: dict[str, Any] = {}
+    drawn_attrs: dict[str, dict[str, Any]] = {}
     for name in names:
         scn = resolved[name]
         ds = simulate(scn, trials, seed=seed, engine=engine, dtype=dtype, progress=False)
@@ -406,7 +407,13 @@ def compare(
             for key in ("commitment_total", "commitment_years"):
                 v.attrs.pop(key, None)
         ds = ds.drop_vars([c for c in ("commitment_total", "commitment_years") if c in ds.coords])
-        ds = ds.assign(_commitment_variables(coms[name]))
+        # a commitment total drawn per trial is already an input of that name: it stays (per trial)
+        # and the scenarios with a fixed total broadcast theirs along ``trial`` in the concat below
+        for k, v in _commitment_variables(coms[name]).items():
+            if k in ds.data_vars:
+                drawn_attrs.setdefault(k, dict(ds[k].attrs))
+            else:
+                ds[k] = v
         ds["scenario_toml"] = ((), scn.to_toml(), {"long_name": "The scenario as TOML"})
         if not same_years:
             ds = ds.sel(year=common)
@@ -422,6 +429,8 @@ def compare(
         join="exact",
     )
     out["scenario"].attrs["long_name"] = "Scenario"
+    for k, a in drawn_attrs.items():
+        out[k].attrs = a
     for key in ("scenario", "scenario_name", "claim_years", "title"):
         attrs.pop(key, None)
     attrs["title"] = f"cloudsim comparison of scenarios {', '.join(names)} (common random numbers)"
