@@ -142,3 +142,58 @@ def test_replicate_interval_covers(scn):
         hit_m += b[0] <= m_true <= b[1]
     # 95% intervals over 20 repetitions: fewer than 15 hits has probability < 0.3% (binomial)
     assert hit_p >= 15 and hit_m >= 15, (hit_p, hit_m)
+
+
+def test_simulate_until_sobol_stops_on_the_replicate_interval(scn):
+    """The returned run is simulate(n_final, sampler="sobol"), and the last history row is its replicate interval."""
+    target = ("probability", "cumulative_spend", {"year": 2032}, 38e9)
+    ds, hist = cloudsim.simulate_until(scn, [target], seed=2, abs_tol=0.02, block=512, sampler="sobol", replicates=8)
+    n = int(ds.sizes["trial"])
+    ref = cloudsim.simulate(scn, n, seed=2, sampler="sobol", replicates=8)
+    np.testing.assert_array_equal(ds["spend"].values, ref["spend"].values)
+    p = cloudsim.exceedance_probability(ref["cumulative_spend"].sel(year=2032), 38e9)
+    last = hist.iloc[-1]
+    np.testing.assert_allclose([last.ci_lower, last.ci_upper], p["probability_ci"].values, rtol=1e-12)
+    assert hist.attrs["ci_kind"] == p.attrs["ci_kind"] and "replicate" in hist.attrs["ci_kind"]
+    assert bool(last.met) == (last.half_width <= 0.02) and hist.attrs["converged"]
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (
+            lambda s: cloudsim.simulate_until(
+                s, [("mean", "spend", {"year": 2028})], seed=1, rel_tol=0.1, block=100, sampler="sobol", replicates=8
+            ),
+            "trials.*multiple of 8",
+        ),
+        (
+            lambda s: cloudsim.simulate_until(
+                s, [("mean", "spend", {"year": 2028})], seed=1, rel_tol=0.1, sampler="qmc"
+            ),
+            "sampler: must be one of",
+        ),
+        (
+            lambda s: cloudsim.simulate_until(
+                s, [("mean", "spend", {"year": 2028})], seed=1, rel_tol=0.1, block=64, sampler="sobol", replicates=1
+            ),
+            "replicates: .* int >= 2",
+        ),
+        (lambda s: cloudsim.compare({"a": s, "b": s}, 64, seed=1, sampler="nope"), "sampler: must be one of"),
+        (lambda s: cloudsim.simulate(s, 64, seed=1, sampler="lhs", replicates=2, start=64), "start: .* must be 0"),
+        (
+            lambda s: cloudsim.simulate(
+                s.replace({"dependence.copula": "student", "dependence.df": 5}),
+                64,
+                seed=1,
+                sampler="sobol",
+                replicates=2,
+            ),
+            "Gaussian copula only",
+        ),
+        (lambda s: cloudsim.simulate(s, 64, seed=1, sampler="sobol", replicates=True), "replicates"),
+    ],
+)
+def test_bad_sampler_input_names_the_field(scn, call, match):
+    with pytest.raises(ValueError, match=match):
+        call(scn)
