@@ -129,6 +129,7 @@ def check_claims(
     m = max(len(counts), 1)
     adjusted = 1.0 - (1.0 - ci) / m if family == "bonferroni" else ci
     ids = None if is_summary(ds) else replicate_ids(ds)
+    rule = RULES[family] if ids is None else RULES[family].replace("Wilson", "replicate Student-t")
     records = []
     for j, (rec, k, n) in enumerate(counts):
         if ids is None:
@@ -148,11 +149,11 @@ def check_claims(
                 "ci_lower_row": float(lo_r),
                 "ci_upper_row": float(hi_r),
                 "holds_row": bool(lo_r <= stated <= hi_r),
-                "rule": RULES[family],
+                "rule": rule,
             }
         )
     table = pd.DataFrame.from_records(records, columns=COLUMNS)
-    table.attrs.update(rule=RULES[family], family=family, ci_prob=ci, row_ci_prob=adjusted,
+    table.attrs.update(rule=rule, family=family, ci_prob=ci, row_ci_prob=adjusted,
                        ci_kind=KIND_WILSON if ids is None else KIND_REPLICATE_T)  # fmt: skip
     return table
 
