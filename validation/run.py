@@ -88,6 +88,12 @@ NOTES = """
   errors and the window-averaged discordance, each a little too large when the two scenarios rank
   their trials almost identically (about 10-20% on the variance at q = 0.05 and 0.95).  It errs on
   the safe side; `method="bootstrap"` covers there.
+* **replicate** rows (`sampler="sobol"`): each replication is an independent randomised-QMC run
+  (its own seed: 16 replicate scramblings of 256 points); the truth is a plain Monte Carlo run of
+  10^7 trials made once by `validation/truth.py` and cached in `validation/truth.json`, which
+  records how (its own standard errors are below 3% of the intervals' half-widths). The
+  `simulate_until` rows stop on the 2032 p95 of cumulative spend to 1% and give the trials each
+  sampler needed: the ratio of the two medians is the saving of `"sobol"` at equal tolerance.
 * `check_claims`: with six checks at 95% each, a correct model had some row flagged in about
   three runs of ten.  `holds` now follows Bonferroni-adjusted intervals (family-wise 95%); the
   per-row verdict stays in `holds_row`, and `rule` says which rule `holds` follows.
