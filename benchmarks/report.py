@@ -331,7 +331,54 @@ def targets(res: Results) -> list[Target]:
             "median `percentile_bands(ds.spend)` / median `numpy.quantile(values, q, axis=0)`, 5 quantiles",
             qnt_min,
         ),
+        *sampler_targets(res),
     ]
+
+
+def sampler_targets(res: Results) -> list[Target]:
+    """The samplers' cost and variance-reduction figures (``benchmarks/test_bench_samplers.py``)."""
+    trials = 2**20
+    cost, cost_min = res.ratio(
+        {"kind": "sampler_cost", "sampler": "sobol", "trials": trials},
+        {"kind": "sampler_cost", "sampler": "mc", "trials": trials},
+    )
+    out = [
+        Target(
+            "a Sobol trial / an mc trial (`simulate`, 2^20 trials, 16 replicates)",
+            cost,
+            "x",
+            "<=",
+            1.3,
+            "median `simulate(..., sampler='sobol')` / median `simulate(...)` of the same trials, side by side",
+            cost_min,
+        )
+    ]
+    b = res.find(kind="sampler_variance")
+    ratios = {} if b is None else b["extra_info"]["ratios"]
+    runs = "-" if b is None else f"{b['extra_info']['runs']} runs of {b['extra_info']['trials']:,} trials"
+    for sampler in ("sobol", "antithetic", "lhs", "halton"):
+        r = ratios.get(sampler)
+        edges = None if r is None else min(v for k, v in r.items() if k != "mean")
+        graded = sampler == "sobol"
+        out += [
+            Target(
+                f"variance reduction, `sampler='{sampler}'` vs mc: mean of 2032 cumulative spend",
+                None if r is None else r["mean"],
+                "x",
+                ">=" if graded else "",
+                30.0 if graded else None,
+                f"var over {runs} (seeds differ) of the mc estimate / of the {sampler} estimate",
+            ),
+            Target(
+                f"variance reduction, `sampler='{sampler}'` vs mc: p5/p50/p95 of spend and cumulative spend",
+                edges,
+                "x",
+                ">=" if graded else "",
+                6.0 if graded else None,
+                f"the smallest such ratio over the six band edges and every year after the start, {runs}",
+            ),
+        ]
+    return out
 
 
 # ------------------------------------------------------------------------------

@@ -19,8 +19,10 @@ import xarray as xr
 
 from ._checks import check_int
 from .api import simulate
+from .engine.samplers import check_sampler
 from .risk._common import STATS, Stat, check_choice, check_threshold
 from .risk._intervals import binom_interval, check_ci, check_levels, quantile_bounds, z_value
+from .risk.replicates import replicate_ci, replicate_ids, replicate_proportion_ci, replicate_quantile_bounds
 from .scenario import Scenario, load_scenario
 
 __all__ = ["Target", "compare", "simulate_until"]
@@ -140,8 +142,14 @@ class Target:
             )
         return np.asarray(da.values)
 
-    def interval(self, x: np.ndarray, ci: float) -> tuple[float, float, float]:
-        """``(estimate, lower, upper)`` of the statistic on trials ``x``."""
+    def interval(self, x: np.ndarray, ci: float, ids: np.ndarray | None = None) -> tuple[float, float, float]:
+        """``(estimate, lower, upper)`` of the statistic on trials ``x``.
+
+        ``ids``: each trial's replicate for a run of a replicated sampler (then the
+        replicate intervals of :mod:`cloudsim.risk.replicates`), ``None`` for plain Monte Carlo.
+        """
+        if ids is not None:
+            return self._replicate_interval(x, ci, ids)
         n = x.size
         if self.stat == "mean":
             xf = x.astype(np.float64)
@@ -162,6 +170,23 @@ class Target:
         est = float(np.quantile(xf, qs)[0])
         b = quantile_bounds(xf, qs, ci)[0]
         return est, float(b[0]), float(b[1])
+
+    def _replicate_interval(self, x: np.ndarray, ci: float, ids: np.ndarray) -> tuple[float, float, float]:
+        if self.stat == "quantile":
+            qs = np.array([float(self.q)])  # type: ignore[arg-type]
+            xf = x.astype(np.float64)
+            b = replicate_quantile_bounds(xf, ids, qs, ci)[0]
+            return float(np.quantile(xf, qs)[0]), float(b[0]), float(b[1])
+        if self.stat == "probability":
+            if self.threshold is None and x.dtype != bool:
+                raise ValueError(f"targets: {self.label}: threshold required for non-boolean {self.var!r}")
+            hits = x if self.threshold is None else x >= self.threshold
+            lo, hi = replicate_proportion_ci(hits, np.ones(hits.shape, dtype=bool), ids, ci)
+            return float(np.count_nonzero(hits)) / hits.size, float(lo), float(hi)
+        xf = x.astype(np.float64)
+        m = float(xf.mean())
+        lo, hi = replicate_ci(lambda v: v.mean(axis=-1)[None], xf, ids=ids, ci=ci, centre=np.array([m]))
+        return m, float(lo[0]), float(hi[0])
 
 
 def _check_tol(value: Any, name: str) -> float | None:
@@ -186,6 +211,8 @@ def simulate_until(
     block: int = 100_000,
     engine: Literal["numba", "numpy"] = "numba",
     dtype: str = "float64",
+    sampler: Literal["mc", "antithetic", "lhs", "sobol", "halton"] = "mc",
+    replicates: int | None = None,
 ) -> tuple[xr.Dataset, pd.DataFrame]:
     """Simulate blocks of trials until every target statistic is known within tolerance.
 
@@ -217,6 +244,13 @@ def simulate_until(
         Trials in the first block and the step of the run length.
     engine, dtype
         As in :func:`cloudsim.simulate`.
+    sampler, replicates
+        As in :func:`cloudsim.simulate`.  With a replicated sampler (``"sobol"`` etc.) the
+        intervals are the replicate intervals (``history.attrs["ci_kind"]``), ``block``
+        must be a multiple of the replicates (twice them for ``"antithetic"``), and since
+        such a run's layout depends on ``trials`` every step re-runs the whole run at its
+        new length; a step then grows the run by at least half, so the work stays within
+        about three times that of the final run.
 
     Returns
     -------
@@ -249,61 +283,27 @@ def simulate_until(
     block = check_int(block, "block", 1)
     max_trials = check_int(max_trials, "max_trials", block)
     seed = _resolve_seed(seed)
+    sampler, replicates = check_sampler(sampler, replicates, block, 0, scenario)
+    if sampler != "mc":
+        return _until_replicated(scenario, tgts, tols, seed, ci, max_trials, block, engine, dtype, sampler, replicates)
 
     blocks: list[xr.Dataset] = []
     values: list[list[np.ndarray]] = [[] for _ in tgts]
     rows: list[dict[str, Any]] = []
     n = 0
     step_size = block
-    converged = False
     while True:
         part = simulate(scenario, step_size, seed=seed, start=n, engine=engine, dtype=dtype, progress=False)
         blocks.append(part)
         for i, t in enumerate(tgts):
             values[i].append(t.values(part))
         n += step_size
-        need = n
-        all_met = True
-        for i, t in enumerate(tgts):
-            x = np.concatenate(values[i]) if len(values[i]) > 1 else values[i][0]
-            est, lo, hi = t.interval(x, ci)
-            half = (hi - lo) / 2.0
-            r, a = tols[i]
-            tol = max(r * abs(est) if r is not None else 0.0, a if a is not None else 0.0)
-            met = bool(half <= tol)
-            all_met &= met
-            rows.append(
-                {
-                    "step": len(blocks),
-                    "trials": n,
-                    "target": t.label,
-                    "estimate": est,
-                    "ci_lower": lo,
-                    "ci_upper": hi,
-                    "half_width": half,
-                    "tolerance": tol,
-                    "met": met,
-                }
-            )
-            if not met:
-                ratio = half / tol if tol > 0 and math.isfinite(half) else math.inf
-                need = max(need, math.ceil(n * ratio**2 * 1.05) if math.isfinite(ratio) else 2 * n)
-        if all_met:
-            converged = True
-            break
-        if n >= max_trials:
+        xs = [np.concatenate(v) if len(v) > 1 else v[0] for v in values]
+        converged, need = _step(tgts, tols, xs, None, ci, len(blocks), n, rows)
+        if converged or n >= max_trials:
             break
         grow = min(max(need - n, block), n)
         step_size = min(block * math.ceil(grow / block), max_trials - n)
-
-    if not converged:
-        unmet = sorted({r["target"] for r in rows[-len(tgts) :] if not r["met"]})
-        warnings.warn(
-            f"simulate_until: stopped at max_trials={max_trials:,} with target(s) not within tolerance: "
-            f"{', '.join(unmet)}",
-            RuntimeWarning,
-            stacklevel=2,
-        )
     ds = (
         blocks[0]
         if len(blocks) == 1
@@ -317,12 +317,96 @@ def simulate_until(
             combine_attrs="override",
         )
     )
+    return _finish(ds, n, rows, tgts, converged, ci, max_trials, KIND_UNTIL)
+
+
+#: What :func:`simulate_until`'s intervals are for plain Monte Carlo, by target statistic.
+KIND_UNTIL = "mean: normal; quantile: order-statistic; probability: Wilson"
+
+
+def _step(
+    tgts: list[Target],
+    tols: list[tuple[float | None, float | None]],
+    xs: list[np.ndarray],
+    ids: np.ndarray | None,
+    ci: float,
+    step: int,
+    n: int,
+    rows: list[dict[str, Any]],
+) -> tuple[bool, int]:
+    """Every target's interval on trials ``xs``, one history row each; whether all are met and the trials needed."""
+    need = n
+    all_met = True
+    for t, x, (r, a) in zip(tgts, xs, tols, strict=True):
+        est, lo, hi = t.interval(x, ci, ids)
+        half = (hi - lo) / 2.0
+        tol = max(r * abs(est) if r is not None else 0.0, a if a is not None else 0.0)
+        met = bool(half <= tol)
+        all_met &= met
+        rows.append({"step": step, "trials": n, "target": t.label, "estimate": est, "ci_lower": lo, "ci_upper": hi,
+                     "half_width": half, "tolerance": tol, "met": met})  # fmt: skip
+        if not met:
+            ratio = half / tol if tol > 0 and math.isfinite(half) else math.inf
+            need = max(need, math.ceil(n * ratio**2 * 1.05) if math.isfinite(ratio) else 2 * n)
+    return all_met, need
+
+
+def _finish(
+    ds: xr.Dataset,
+    n: int,
+    rows: list[dict[str, Any]],
+    tgts: list[Target],
+    converged: bool,
+    ci: float,
+    max_trials: int,
+    kind: str,
+) -> tuple[xr.Dataset, pd.DataFrame]:
+    if not converged:
+        unmet = sorted({r["target"] for r in rows[-len(tgts) :] if not r["met"]})
+        warnings.warn(
+            f"simulate_until: stopped at max_trials={max_trials:,} with target(s) not within tolerance: "
+            f"{', '.join(unmet)}",
+            RuntimeWarning,
+            stacklevel=3,
+        )
     ds.attrs["start"] = 0
     ds.attrs["trials"] = int(n)
     history = pd.DataFrame.from_records(rows)
     history.attrs["converged"] = converged
     history.attrs["ci_prob"] = ci
+    history.attrs["ci_kind"] = kind
     return ds, history
+
+
+def _until_replicated(
+    scenario: Scenario,
+    tgts: list[Target],
+    tols: list[tuple[float | None, float | None]],
+    seed: Any,
+    ci: float,
+    max_trials: int,
+    block: int,
+    engine: str,
+    dtype: str,
+    sampler: str,
+    replicates: int,
+) -> tuple[xr.Dataset, pd.DataFrame]:
+    """:func:`simulate_until` with a replicated sampler: each step re-runs the whole run at its new length."""
+    rows: list[dict[str, Any]] = []
+    n, step = block, 0
+    while True:
+        ds = simulate(scenario, n, seed=seed, engine=engine, dtype=dtype, progress=False, sampler=sampler,
+                      replicates=replicates)  # fmt: skip
+        step += 1
+        ids = replicate_ids(ds)
+        converged, need = _step(tgts, tols, [t.values(ds) for t in tgts], ids, ci, step, n, rows)
+        if converged or n >= max_trials:
+            break
+        grow = min(max(need - n, block, n // 2), n)
+        n = min(n + block * math.ceil(grow / block), block * (max_trials // block))
+        if n <= rows[-1]["trials"]:
+            break
+    return _finish(ds, n, rows, tgts, converged, ci, max_trials, ds.attrs.get("ci_kind", ""))
 
 
 def compare(
@@ -332,6 +416,8 @@ def compare(
     seed: int | np.random.SeedSequence | None,
     engine: Literal["numba", "numpy"] = "numba",
     dtype: str = "float64",
+    sampler: Literal["mc", "antithetic", "lhs", "sobol", "halton"] = "mc",
+    replicates: int | None = None,
 ) -> xr.Dataset:
     """Simulate scenarios side by side with common random numbers.
 
@@ -347,8 +433,10 @@ def compare(
     trials : int
     seed : int, numpy.random.SeedSequence or None
         Required (``None`` draws fresh entropy once and uses it for every scenario).
-    engine, dtype
-        As in :func:`cloudsim.simulate`.
+    engine, dtype, sampler, replicates
+        As in :func:`cloudsim.simulate`; with a replicated sampler every scenario gets the
+        same points (the pairing), and :func:`cloudsim.paired_difference` gives replicate
+        intervals.
 
     Returns
     -------
@@ -400,7 +488,8 @@ def compare(
     drawn_attrs: dict[str, dict[str, Any]] = {}
     for name in names:
         scn = resolved[name]
-        ds = simulate(scn, trials, seed=seed, engine=engine, dtype=dtype, progress=False)
+        ds = simulate(scn, trials, seed=seed, engine=engine, dtype=dtype, progress=False, sampler=sampler,
+                      replicates=replicates)  # fmt: skip
         if not attrs:
             attrs = dict(ds.attrs)
         for v in ds.data_vars.values():

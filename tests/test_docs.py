@@ -248,7 +248,7 @@ def test_references_to_docs_from_the_code_resolve():
     assert seen > 10
 
 
-@pytest.mark.parametrize("page", ["distributions.md", "risk.md", "scenario-format.md", "sensitivity.md"])
+@pytest.mark.parametrize("page", ["distributions.md", "risk.md", "sampling.md", "scenario-format.md", "sensitivity.md"])
 def test_the_python_examples_of_a_page_run(page, tmp_path, monkeypatch):
     from cloudsim import distributions
 

@@ -142,3 +142,114 @@ def test_replicate_interval_covers(scn):
         hit_m += b[0] <= m_true <= b[1]
     # 95% intervals over 20 repetitions: fewer than 15 hits has probability < 0.3% (binomial)
     assert hit_p >= 15 and hit_m >= 15, (hit_p, hit_m)
+
+
+def test_simulate_until_sobol_stops_on_the_replicate_interval(scn):
+    """The returned run is simulate(n_final, sampler="sobol"), and the last history row is its replicate interval."""
+    target = ("probability", "cumulative_spend", {"year": 2032}, 38e9)
+    ds, hist = cloudsim.simulate_until(scn, [target], seed=2, abs_tol=0.02, block=512, sampler="sobol", replicates=8)
+    n = int(ds.sizes["trial"])
+    ref = cloudsim.simulate(scn, n, seed=2, sampler="sobol", replicates=8)
+    np.testing.assert_array_equal(ds["spend"].values, ref["spend"].values)
+    p = cloudsim.exceedance_probability(ref["cumulative_spend"].sel(year=2032), 38e9)
+    last = hist.iloc[-1]
+    np.testing.assert_allclose([last.ci_lower, last.ci_upper], p["probability_ci"].values, rtol=1e-12)
+    assert hist.attrs["ci_kind"] == p.attrs["ci_kind"] and "replicate" in hist.attrs["ci_kind"]
+    assert bool(last.met) == (last.half_width <= 0.02) and hist.attrs["converged"]
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (
+            lambda s: cloudsim.simulate_until(
+                s, [("mean", "spend", {"year": 2028})], seed=1, rel_tol=0.1, block=100, sampler="sobol", replicates=8
+            ),
+            "trials.*multiple of 8",
+        ),
+        (
+            lambda s: cloudsim.simulate_until(
+                s, [("mean", "spend", {"year": 2028})], seed=1, rel_tol=0.1, sampler="qmc"
+            ),
+            "sampler: must be one of",
+        ),
+        (
+            lambda s: cloudsim.simulate_until(
+                s, [("mean", "spend", {"year": 2028})], seed=1, rel_tol=0.1, block=64, sampler="sobol", replicates=1
+            ),
+            "replicates: .* int >= 2",
+        ),
+        (lambda s: cloudsim.compare({"a": s, "b": s}, 64, seed=1, sampler="nope"), "sampler: must be one of"),
+        (lambda s: cloudsim.simulate(s, 64, seed=1, sampler="lhs", replicates=2, start=64), "start: .* must be 0"),
+        (
+            lambda s: cloudsim.simulate(
+                s.replace({"dependence.copula": "student", "dependence.df": 5}),
+                64,
+                seed=1,
+                sampler="sobol",
+                replicates=2,
+            ),
+            "Gaussian copula only",
+        ),
+        (lambda s: cloudsim.simulate(s, 64, seed=1, sampler="sobol", replicates=True), "replicates"),
+    ],
+)
+def test_bad_sampler_input_names_the_field(scn, call, match):
+    with pytest.raises(ValueError, match=match):
+        call(scn)
+
+
+def test_sobol_points_are_scipys_net_scrambled():
+    """Unscrambled, the numba generator gives scipy's Sobol points (any stretch, any piece split); scrambled
+    (LMS + digital shift), every one-dimensional projection of 2^m points keeps one point per stratum and the
+    first two dimensions one per 2^(m/2) x 2^(m/2) box."""
+    from scipy.special import ndtri as scipy_ndtri
+    from scipy.stats import qmc
+
+    from cloudsim.engine import _sobol
+
+    d, n = 6, 1024
+    sp = _sobol.sparse_map(np.eye(d))
+    v = _sobol.direction_numbers(d)
+    out = np.empty((n, d))
+    pieces = (np.array([0, 0, 0]), np.array([0, 300, 301]), np.array([0, 300, 301]), np.array([300, 1, 723]))
+    _sobol.sobol_scores(v[None], np.zeros((1, d), np.uint64), *pieces, *sp, 2.0**-60, out)
+    ref = scipy_ndtri(np.clip(qmc.Sobol(d, scramble=False, bits=64).random(n), 2.0**-60, 1 - 2.0**-60))
+    np.testing.assert_allclose(out, ref, rtol=1e-14, atol=1e-14)
+    sv, sh = _sobol.scramble(d, np.random.default_rng(7))
+    _sobol.sobol_scores(sv[None], sh[None], np.array([0]), np.array([0]), np.array([0]), np.array([n]), *sp,
+                        2.0**-60, out)  # fmt: skip
+    u = stats.norm.cdf(out)
+    for k in range(d):
+        np.testing.assert_array_equal(np.sort(np.floor(u[:, k] * n)), np.arange(n))
+    assert len({tuple(b) for b in np.floor(u[:, :2] * 32).astype(int)}) == n
+
+
+def test_two_pass_inverse_normal_is_ndtri_bit_for_bit():
+    import numba
+
+    from cloudsim.distributions._special import ndtri, ndtri_into
+
+    @numba.njit
+    def both(u, a, b):
+        ndtri_into(u, a)
+        for i in range(u.size):
+            b[i] = ndtri(u[i])
+
+    u = np.concatenate([np.random.default_rng(0).random(10_000), [2.0**-53, 1 - 2.0**-53, 0.075, 0.925, 1e-300]])
+    a, b = np.empty_like(u), np.empty_like(u)
+    both(u, a, b)
+    np.testing.assert_array_equal(a, b)
+    np.testing.assert_allclose(a[:-1], stats.norm.ppf(u[:-1]), rtol=1e-14)
+
+
+def test_sobol_scores_chunk_and_piece_invariant(scn, monkeypatch):
+    """A Sobol run is the same whatever the pieces per thread or the chunk (determinism per replicate and point)."""
+    from cloudsim.engine import run as engine_run
+    from cloudsim.engine import samplers as smp
+
+    a = cloudsim.simulate(scn, 2**12, seed=9, sampler="sobol", replicates=4)
+    monkeypatch.setattr(smp, "SOBOL_PIECE", 77)
+    monkeypatch.setattr(engine_run, "SCORE_CHUNK", 1000)
+    b = cloudsim.simulate(scn, 2**12, seed=9, sampler="sobol", replicates=4)
+    np.testing.assert_array_equal(a["cumulative_spend"].values, b["cumulative_spend"].values)

@@ -51,6 +51,9 @@ def test_every_interval_kind_is_studied(results):
         "sensitivity S1 (saltelli)",
         "sensitivity ST (saltelli)",
         "sensitivity S1 (rank)",
+        "replicate interval (sobol)",
+        "simulate_until (sobol)",
+        "simulate_until (mc)",
     }
 
 
@@ -65,6 +68,15 @@ def test_coverage_within_four_sigma_of_nominal(results):
             what = f"{r.estimator} [{r.setting}]: {r.hits}/{r.reps} = {r.coverage:.3f}"
             bad.append(f"{what} not in [{low:.3f}, {high:.3f}]")
     assert not bad, "\n".join(bad)
+
+
+def test_truth_cache_says_how_it_was_made():
+    """The replicated-sampler studies' truth: a plain Monte Carlo run of at least 1e7 trials, its recipe recorded."""
+    truth = studies.load_truth()
+    assert truth["trials"] >= 10_000_000 and "sampler='mc'" in truth["how"] and truth["seed"] == 20261203
+    # its own error is small against the intervals it judges (a replicate interval's half-width is ~1e-2 relative)
+    assert truth["p_commitment_met_se"] < 2e-4
+    assert truth["mean_cumulative_spend_se"] / truth["mean_cumulative_spend"] < 1e-3
 
 
 def test_small_tail_expected_shortfall_warns_with_the_trials_it_needs():

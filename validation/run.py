@@ -99,6 +99,12 @@ NOTES = """
   with x1 (0.927 ± 0.008 in the 2026-12-03 run): most likely the batch-means error is a little small for that
   heteroscedastic case; Saltelli's interval for the same index covers, so use it (or more batches)
   when an input's first-order index near 0 matters.
+* **replicate** rows (`sampler="sobol"`): each replication is an independent randomised-QMC run
+  (its own seed: 16 replicate scramblings of 256 points); the truth is a plain Monte Carlo run of
+  10^7 trials made once by `validation/truth.py` and cached in `validation/truth.json`, which
+  records how (its own standard errors are below 3% of the intervals' half-widths). The
+  `simulate_until` rows stop on the 2032 p95 of cumulative spend to 1% and give the trials each
+  sampler needed: the ratio of the two medians is the saving of `"sobol"` at equal tolerance.
 * `check_claims`: with six checks at 95% each, a correct model had some row flagged in about
   three runs of ten.  `holds` now follows Bonferroni-adjusted intervals (family-wise 95%); the
   per-row verdict stays in `holds_row`, and `rule` says which rule `holds` follows.

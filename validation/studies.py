@@ -19,11 +19,13 @@ study of ``make validate`` and ``tests/test_validation.py`` runs a light one.
 from __future__ import annotations
 
 import functools
+import json
 import math
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
+from pathlib import Path
 
 import numpy as np
 import xarray as xr
@@ -323,6 +325,62 @@ def simulate_until_study(reps: int, truth_trials: int) -> Iterator[Result]:
                  hits)  # fmt: skip
 
 
+#: The plain Monte Carlo truth of the replicated-sampler studies, made by ``validation/truth.py`` (see its "how").
+TRUTH_PATH = Path(__file__).resolve().parent / "truth.json"
+RQMC_TRIALS, RQMC_REPLICATES = 2**12, 16
+#: simulate_until's target in the sampler comparison: the 2032 p95 of cumulative spend to 1% (95% interval).
+UNTIL_REL_TOL, UNTIL_BLOCK = 0.01, 2**11
+
+
+def load_truth() -> dict:
+    return json.loads(TRUTH_PATH.read_text(encoding="utf-8"))
+
+
+def replicated_studies(reps: int, sampler: str = "sobol") -> Iterator[Result]:
+    """Replicate intervals of a randomised-QMC run (independent seeds) against the cached 1e7-trial truth."""
+    truth = load_truth()
+    scn = cloudsim.load_scenario()
+    year = truth["year"]
+    t_q = float(stats.t.ppf(0.5 + NOMINAL / 2, RQMC_REPLICATES - 1))
+    hits = np.zeros(3, dtype=np.int64)
+    for r in range(reps):
+        ds = cloudsim.simulate(scn, RQMC_TRIALS, seed=5000 + r, sampler=sampler, replicates=RQMC_REPLICATES,
+                               progress=False)  # fmt: skip
+        c = ds["cumulative_spend"].sel(year=year)
+        m, se = float(c.mean()), float(cloudsim.mcse(c, "mean"))
+        hits[0] += abs(m - truth["mean_cumulative_spend"]) <= t_q * se
+        b = cloudsim.percentile_bands(c, q=0.95, ci=NOMINAL)["cumulative_spend_ci"].values.ravel()
+        hits[1] += b[0] <= truth["p95_cumulative_spend"] <= b[1]
+        pr = cloudsim.exceedance_probability(ds["commitment_met"], ci=NOMINAL)["probability_ci"].values
+        hits[2] += pr[0] <= truth["p_commitment_met"] <= pr[1]
+    setting = f"article, sampler={sampler!r}, {RQMC_TRIALS:,} trials = {RQMC_REPLICATES} replicates"
+    for i, what in enumerate((f"mean of cumulative spend {year} (mcse x t)", f"p95 of cumulative spend {year}",
+                              "P(commitment met)")):  # fmt: skip
+        yield Result(f"replicate interval ({sampler})", f"{setting}: {what}", reps, int(hits[i]))
+
+
+def until_sampler_study(reps: int, sampler: str) -> Iterator[Result]:
+    """simulate_until on the 2032 p95 of cumulative spend to 1%: coverage of the stopped interval, trials used."""
+    truth = load_truth()
+    scn = cloudsim.load_scenario()
+    target = ("quantile", "cumulative_spend", {"year": truth["year"]}, 0.95)
+    kw = {"replicates": RQMC_REPLICATES} if sampler != "mc" else {}
+    hits, used = 0, []
+    for r in range(reps):
+        _, hist = cloudsim.simulate_until(scn, target, seed=7000 + r, rel_tol=UNTIL_REL_TOL, block=UNTIL_BLOCK,
+                                          sampler=sampler, max_trials=2**22, **kw)  # fmt: skip
+        last = hist.iloc[-1]
+        hits += bool(last["ci_lower"] <= truth["p95_cumulative_spend"] <= last["ci_upper"])
+        used.append(int(last["trials"]))
+    yield Result(
+        f"simulate_until ({sampler})",
+        f"article, p95 of cumulative spend {truth['year']} to {UNTIL_REL_TOL:.0%}, blocks of {UNTIL_BLOCK:,}: "
+        f"median {int(np.median(used)):,} trials (mean {round(np.mean(used)):,})",
+        reps,
+        hits,
+    )
+
+
 def check_claims_study(reps: int) -> Iterator[Result]:
     """A correct model (the claims hold in distribution): runs in which no row is flagged."""
     big = article(reps * N, 1)
@@ -406,6 +464,9 @@ def run_all(scale: float = 1.0, progress: Callable[[Result], None] | None = None
         simulate_until_study(k(300), truth),
         check_claims_study(k(1000)),
         sensitivity_studies(k(1000)),
+        replicated_studies(k(1000)),
+        until_sampler_study(k(300), "sobol"),
+        until_sampler_study(k(300), "mc"),
     ]
     out = []
     for g in gens:

@@ -46,6 +46,8 @@ SOBOL_MAX_DIM = 21201
 _CODES = {name: k for k, name in enumerate(SAMPLERS)}
 # uniforms are kept in [U_MIN, 1 - U_MIN]: normal scores within about +-8.2
 U_MIN = 2.0**-53
+#: Consecutive Sobol points per parallel work item.
+SOBOL_PIECE = 4096
 
 
 class Segment(tuple):
@@ -189,16 +191,13 @@ def _uniforms(
     if sampler == "lhs":
         design = cache.get(("lhs", replicate))
         if design is None:
-            cache.clear()
+            for k in [k for k in cache if isinstance(k, tuple) and k[0] == "lhs"]:
+                del cache[k]
             perm = np.argsort(rng.random((dims, n_per)), axis=1).T
             design = (perm + rng.random((n_per, dims))) / n_per
             cache[("lhs", replicate)] = design
         return design[j0:j1]
-    eng = (
-        qmc.Sobol(dims, scramble=True, bits=64, rng=rng)
-        if sampler == "sobol"
-        else qmc.Halton(dims, scramble=True, rng=rng)
-    )
+    eng = qmc.Halton(dims, scramble=True, rng=rng)  # "sobol" is built in _sobol, "mc"/"antithetic" never come here
     if j0:
         eng.fast_forward(j0)
     with warnings.catch_warnings():
@@ -217,11 +216,14 @@ def scores(
     numpy.ndarray
         Shape ``(hi - lo, dims)``, C-contiguous float64, in the kernel's column order.
     """
-    from scipy.special import ndtri
-
     from .. import _rng
+    from . import _sobol
 
     n_per = trials // replicates
+    sparse = cache.get("sparse")
+    if sparse is None:
+        sparse = cache["sparse"] = _sobol.sparse_map(smap)
+    out = np.empty((hi - lo, dims))
     if sampler == "antithetic":
         skey = _rng.key_from_seed(_seed_seq(key, sampler, 0))[0]
         base = start + lo - (start + lo) % 2
@@ -230,15 +232,32 @@ def scores(
         _rng.draw_normals(np.uint64(skey), np.int64(base), z)
         z[1::2] = -z[0::2]
         off = (start + lo) - base
-        normals = z[off : off + hi - lo]
-    else:
-        parts = []
+        return np.ascontiguousarray(z[off : off + hi - lo] @ smap)
+    if sampler == "sobol":
+        reps, sv, shift, pieces = [], [], [], []
         row = lo
         while row < hi:
             r, j0 = divmod(row, n_per)
             j1 = min(n_per, j0 + hi - row)
-            parts.append(_uniforms(sampler, key, dims, r, n_per, j0, j1, cache))
+            if ("sobol", r) not in cache:
+                cache[("sobol", r)] = _sobol.scramble(dims, np.random.default_rng(_seed_seq(key, sampler, r)))
+            v, sh = cache[("sobol", r)]
+            reps.append(r)
+            sv.append(v)
+            shift.append(sh)
+            for a in range(j0, j1, SOBOL_PIECE):  # pieces of consecutive points: the parallel work items
+                pieces.append((len(reps) - 1, row - lo + a - j0, a, min(SOBOL_PIECE, j1 - a)))
             row += j1 - j0
-        u = np.clip(np.concatenate(parts) if len(parts) > 1 else parts[0], U_MIN, 1.0 - U_MIN)
-        normals = ndtri(u)
-    return np.ascontiguousarray(normals @ smap)
+        rep_i, row_i, j_i, len_i = (np.asarray(c, dtype=np.int64) for c in zip(*pieces, strict=True))
+        _sobol.sobol_scores(np.stack(sv), np.stack(shift), rep_i, row_i, j_i, len_i, *sparse, U_MIN, out)
+        return out
+    parts = []
+    row = lo
+    while row < hi:
+        r, j0 = divmod(row, n_per)
+        j1 = min(n_per, j0 + hi - row)
+        parts.append(_uniforms(sampler, key, dims, r, n_per, j0, j1, cache))
+        row += j1 - j0
+    u = np.ascontiguousarray(np.concatenate(parts) if len(parts) > 1 else parts[0], dtype=np.float64)
+    _sobol.normal_scores(u, *sparse, U_MIN, out)
+    return out

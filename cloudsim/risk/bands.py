@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Sequence
+from typing import Any
 
 import numba
 import numpy as np
@@ -12,7 +13,15 @@ import xarray as xr
 
 from ._common import STATS, Stat, check_choice, check_da, indicator, label, split, valid, valid_rows, wrap
 from ._intervals import CI_BOUNDS, CI_DIM, KIND_ORDER, check_ci, check_levels, check_q, quantile_bounds, quantile_se
-from .replicates import KIND_REPLICATE_QUANTILE, replicate_ids, replicate_quantile_bounds
+from .replicates import (
+    KIND_REPLICATE_QUANTILE,
+    KIND_REPLICATE_T,
+    replicate_estimates,
+    replicate_ids,
+    replicate_proportions,
+    replicate_quantile_bounds,
+    replicate_se,
+)
 
 __all__ = ["DEFAULT_QUANTILES", "mcse", "percentile_bands", "quantile_intervals"]
 
@@ -300,6 +309,9 @@ def mcse(
     da = check_da(da, "da", (dim,))
     stat = check_choice(stat, "stat", STATS)
     n_valid = _n_valid(da, dim)
+    ids = replicate_ids(da, dim)
+    if ids is not None:
+        return _replicate_mcse(da, stat, q, threshold, dim, ids, n_valid)
     if stat == "mean":
         x, rest, coords = split(da, dim)
 
@@ -323,6 +335,37 @@ def mcse(
     x, rest, coords = split(da, dim)
     se = quantile_se(x, qs)
     attrs = {"units": da.attrs.get("units", ""), "long_name": f"MCSE of quantiles of {label(da)}", "n_valid": n_valid}
+    if scalar:
+        coords["quantile"] = float(qs[0])
+        return wrap(se[0], rest, coords, **attrs)
+    coords["quantile"] = qs
+    return wrap(se, ("quantile", *rest), coords, **attrs)
+
+
+def _replicate_mcse(
+    da: xr.DataArray, stat: str, q: Any, threshold: Any, dim: str, ids: np.ndarray, n_valid: int
+) -> xr.DataArray:
+    """:func:`mcse` of a replicated run: the standard error of the replicates' mean estimate, ``sd_r / sqrt(R)``."""
+    x, rest, coords = split(da, dim)
+    attrs = {"units": da.attrs.get("units", ""), "n_valid": n_valid, "ci_kind": KIND_REPLICATE_T}
+    if stat == "mean":
+        se = replicate_se(replicate_estimates(lambda v: v.mean(axis=-1)[None], (x,), ids))[0]
+        return wrap(se, rest, coords, long_name=f"MCSE of the mean of {label(da)}", **attrs)
+    if stat == "probability":
+        hits, _ = indicator(da, threshold)
+        ok, _ = valid(da, dim)
+        h, ok_b = xr.broadcast(hits, ok)
+        h, ok_b = h.transpose(..., dim), ok_b.transpose(..., dim)
+        dims = [d for d in h.dims if d != dim]
+        cs = {k: v for k, v in h.coords.items() if dim not in v.dims}
+        attrs["units"] = "1"
+        return wrap(replicate_se(replicate_proportions(h.values, ok_b.values, ids)), dims, cs,
+                    long_name=f"MCSE of P(...) for {label(da)}", **attrs)  # fmt: skip
+    if q is None:
+        raise ValueError("q: required for stat='quantile'")
+    qs, scalar = check_levels(q, "q")
+    se = replicate_se(replicate_estimates(lambda v: np.quantile(v, qs, axis=-1), (x,), ids))
+    attrs["long_name"] = f"MCSE of quantiles of {label(da)}"
     if scalar:
         coords["quantile"] = float(qs[0])
         return wrap(se[0], rest, coords, **attrs)

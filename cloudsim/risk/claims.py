@@ -9,8 +9,9 @@ import pandas as pd
 import xarray as xr
 
 from ._from_summary import is_summary, summary_claim_counts
-from ._intervals import check_ci, wilson
+from ._intervals import KIND_WILSON, check_ci, wilson
 from .commitment import _refuse_scenario_dim
+from .replicates import KIND_REPLICATE_T, replicate_ids, replicate_proportion_ci
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..scenario import Scenario
@@ -123,13 +124,21 @@ def check_claims(
     from ._common import check_choice
 
     family = check_choice(family, "family", tuple(RULES))
-    counts = summary_claim_counts(ds, scenario) if is_summary(ds) else _claim_counts(ds, scenario)
+    hits: list[np.ndarray] = []
+    counts = summary_claim_counts(ds, scenario) if is_summary(ds) else _claim_counts(ds, scenario, hits)
     m = max(len(counts), 1)
     adjusted = 1.0 - (1.0 - ci) / m if family == "bonferroni" else ci
+    ids = None if is_summary(ds) else replicate_ids(ds)
+    rule = RULES[family] if ids is None else RULES[family].replace("Wilson", "replicate Student-t")
     records = []
-    for rec, k, n in counts:
-        lo, hi = wilson(k, n, adjusted)
-        lo_r, hi_r = wilson(k, n, ci)
+    for j, (rec, k, n) in enumerate(counts):
+        if ids is None:
+            lo, hi = wilson(k, n, adjusted)
+            lo_r, hi_r = wilson(k, n, ci)
+        else:  # a replicated sampler: the t interval over the replicates' shares
+            ok = np.ones(hits[j].shape, dtype=bool)
+            lo, hi = replicate_proportion_ci(hits[j], ok, ids, adjusted)
+            lo_r, hi_r = replicate_proportion_ci(hits[j], ok, ids, ci)
         stated = float(rec["stated"])  # type: ignore[arg-type]
         records.append(
             {
@@ -140,16 +149,22 @@ def check_claims(
                 "ci_lower_row": float(lo_r),
                 "ci_upper_row": float(hi_r),
                 "holds_row": bool(lo_r <= stated <= hi_r),
-                "rule": RULES[family],
+                "rule": rule,
             }
         )
     table = pd.DataFrame.from_records(records, columns=COLUMNS)
-    table.attrs.update(rule=RULES[family], family=family, ci_prob=ci, row_ci_prob=adjusted)
+    table.attrs.update(rule=rule, family=family, ci_prob=ci, row_ci_prob=adjusted,
+                       ci_kind=KIND_WILSON if ids is None else KIND_REPLICATE_T)  # fmt: skip
     return table
 
 
-def _claim_counts(ds: xr.Dataset, scenario: Scenario) -> list[tuple[dict[str, object], int, int]]:
-    """Each claim check's row, the trials that satisfy it and the trials, from the simulated samples."""
+def _claim_counts(
+    ds: xr.Dataset, scenario: Scenario, hits_out: list[np.ndarray] | None = None
+) -> list[tuple[dict[str, object], int, int]]:
+    """Each claim check's row, the trials that satisfy it and the trials, from the simulated samples.
+
+    ``hits_out``, if given, receives each check's per-trial hits (in trial order).
+    """
     try:
         samples = scenario.model.claim_samples(ds, scenario.to_dict())
     except KeyError as exc:
@@ -163,6 +178,8 @@ def _claim_counts(ds: xr.Dataset, scenario: Scenario) -> list[tuple[dict[str, ob
         x = np.asarray(s.samples)
         for description, low, high, stated in claim.checks(s.which):
             hits = (x >= low) & (x <= high)
+            if hits_out is not None:
+                hits_out.append(hits)
             counts.append(
                 (
                     {

@@ -25,6 +25,15 @@ from ._intervals import (
 )
 from .bands import DEFAULT_QUANTILES
 from .probability import first_passage
+from .replicates import (
+    KIND_REPLICATE_QUANTILE,
+    KIND_REPLICATE_T,
+    carry_layout,
+    replicate_ci,
+    replicate_ids,
+    replicate_proportion_ci,
+    replicate_quantile_bounds,
+)
 
 __all__ = ["commitment_probability", "commitment_report", "recorded_commitments"]
 
@@ -162,10 +171,13 @@ def commitment_probability(ds: xr.Dataset, *, ci: float = 0.95) -> dict[str, Any
 
     For a Dataset with several commitments select one first: ``ds.sel(commitment="name")``.
 
+    For a run of a replicated sampler (``sampler="sobol"`` etc.) the interval is the
+    replicate Student-t interval instead (``ci_kind`` says which).
+
     Returns
     -------
     dict
-        ``probability``, ``ci_lower``, ``ci_upper``, ``total`` (USD) and ``years``
+        ``probability``, ``ci_lower``, ``ci_upper``, ``ci_kind``, ``total`` (USD) and ``years``
         (``"first-last"``) of the recorded commitment (NaN and ``""`` if the Dataset
         records none: the default commitment is never assumed), and ``n_valid``, the
         trials counted (NaN trials of a masked ``commitment_met`` are left out).
@@ -186,6 +198,11 @@ def commitment_probability(ds: xr.Dataset, *, ci: float = 0.95) -> dict[str, Any
     if n == 0:
         raise ValueError("ds: commitment_met has no valid (non-NaN) trial")
     lo, hi = wilson(k, n, ci)
+    kind = KIND_WILSON
+    ids = replicate_ids(ds)
+    if ids is not None:
+        lo, hi = replicate_proportion_ci(values == 1, ok, ids, ci)
+        kind = KIND_REPLICATE_T
     try:
         com = recorded_commitments(ds)[0][0]
         total, years = com.total, com.years_text
@@ -195,6 +212,7 @@ def commitment_probability(ds: xr.Dataset, *, ci: float = 0.95) -> dict[str, Any
         "probability": k / n,
         "ci_lower": float(lo),
         "ci_upper": float(hi),
+        "ci_kind": kind,
         "total": total,
         "years": years,
         "n_valid": n,
@@ -395,6 +413,9 @@ def _report(
         attrs["commitment_due"] = ", ".join(f"{a:.4g} USD by {y}" for y, a in zip(due, com.amounts, strict=True))
     out = xr.Dataset(attrs=attrs)
     z = z_value(ci)
+    ids = replicate_ids(ds, dim)  # None for a plain Monte Carlo run
+    if ids is not None:
+        out.attrs["ci_kind"] = KIND_REPLICATE_T
 
     def scalar(key: str, value: Any, lower: Any, upper: Any, kind: str, long_name: str, units: str) -> None:
         v = xr.DataArray(np.asarray(value, dtype=np.float64), attrs={"units": units, "long_name": long_name})
@@ -404,9 +425,25 @@ def _report(
     def quantiles(key: str, x: np.ndarray, long_name: str) -> None:
         v = xr.DataArray(np.quantile(x, qs), dims="quantile", coords={"quantile": qs},
                          attrs={"units": "USD", "long_name": long_name})  # fmt: skip
-        b = quantile_bounds(x, qs, ci)
+        if ids is None:
+            b, kind = quantile_bounds(x, qs, ci), KIND_ORDER
+        else:
+            b, kind = replicate_quantile_bounds(x, ids, qs, ci), KIND_REPLICATE_QUANTILE
         out[key] = v
-        out[f"{key}_ci"] = ci_like(v, b[..., 0], b[..., 1], kind=KIND_ORDER, ci=ci)
+        out[f"{key}_ci"] = ci_like(v, b[..., 0], b[..., 1], kind=kind, ci=ci)
+
+    def mean(key: str, x: np.ndarray, miss: np.ndarray, long_name: str) -> None:
+        """The mean of ``x`` over the trials where ``miss`` holds: normal, or the replicates' t interval."""
+        xs = x[miss]
+        m = float(xs.mean()) if xs.size else math.nan
+        if ids is not None:
+            w = np.where(miss, x, np.nan)
+            lo, hi = replicate_ci(lambda v: v.mean(axis=-1)[None], w, ids=ids, ci=ci,
+                                  centre=np.array([m]))  # fmt: skip
+            scalar(key, m, lo[0], hi[0], KIND_REPLICATE_T, long_name, "USD")
+            return
+        se = float(xs.std(ddof=1)) / math.sqrt(xs.size) if xs.size > 1 else 0.0 if xs.size else math.nan
+        scalar(key, m, m - z * se, m + z * se, KIND_NORMAL, long_name, "USD")
 
     if np.isin(wanted, sim_years).all():
         cum = _cumulative(ds, src, first, wanted)
@@ -429,18 +466,17 @@ def _report(
             f"years: {first}-{last} is not inside the simulated years {int(sim_years.min())}-{int(sim_years.max())}"
         )
     k = int(np.count_nonzero(met))
-    lo, hi = wilson(k, n, ci)
-    scalar("probability_met", k / n, lo, hi, KIND_WILSON, f"P(cumulative spend {first}-{last} meets {total_text})", "1")
+    if ids is None:
+        lo, hi, kind = *wilson(k, n, ci), KIND_WILSON
+    else:
+        lo, hi = replicate_proportion_ci(met, np.ones_like(met), ids, ci)
+        kind = KIND_REPLICATE_T
+    scalar("probability_met", k / n, lo, hi, kind, f"P(cumulative spend {first}-{last} meets {total_text})", "1")
     quantiles("shortfall", shortfall, f"Shortfall against {total_text}")
-    m = float(shortfall.mean())
-    se = float(shortfall.std(ddof=1)) / math.sqrt(n) if n > 1 else 0.0
-    scalar("mean_shortfall", m, m - z * se, m + z * se, KIND_NORMAL, "Expected shortfall against the commitment", "USD")
-    miss = shortfall[~met]
-    mm = float(miss.mean()) if miss.size else math.nan
-    se = float(miss.std(ddof=1)) / math.sqrt(miss.size) if miss.size > 1 else 0.0 if miss.size else math.nan
-    scalar("mean_shortfall_given_miss", mm, mm - z * se, mm + z * se, KIND_NORMAL,
-           "Expected shortfall given the commitment is missed", "USD")  # fmt: skip
+    mean("mean_shortfall", shortfall, np.ones_like(met), "Expected shortfall against the commitment")
+    mean("mean_shortfall_given_miss", shortfall, ~met, "Expected shortfall given the commitment is missed")
     if cum is not None:
+        cum = carry_layout(src, cum)
         final = running[-1]
         thr = float(final[0]) if final.size == 1 else xr.DataArray(final, dims=dim, coords={dim: cum[dim].values})
         fp = first_passage(cum, thr, ci=ci, dim=dim)

@@ -24,6 +24,7 @@ from ._intervals import (
     paired_quantile_se,
     z_value,
 )
+from .replicates import KIND_REPLICATE_T, replicate_ci, replicate_ids
 
 __all__ = ["paired_difference"]
 
@@ -72,6 +73,12 @@ def paired_difference(
 
     With independent seeds the same formulas give the unpaired interval, so the
     pairing's gain can be measured by running both.
+
+    For a comparison run with a replicated sampler (``compare(..., sampler="sobol")``)
+    every interval is the replicate Student-t interval instead: the difference computed
+    on each replicate block alone, its spread around the pooled difference
+    (``ci_kind`` says so; ``method="bootstrap"`` is refused there, as resampling trials
+    assumes they are independent).
 
     Parameters
     ----------
@@ -131,6 +138,12 @@ def paired_difference(
     ci = check_ci(ci)
     method = check_choice(method, "method", ("asymptotic", "bootstrap"))
     z = z_value(ci)
+    ids = replicate_ids(da, dim)
+    if ids is not None and stat == "quantile" and method == "bootstrap":
+        raise ValueError(
+            f"method: 'bootstrap' resamples independent trials; a {da.attrs['sampler']!r} run's trials are not, and "
+            "its replicate interval is used instead: leave method at 'asymptotic'"
+        )
     xa_da, xb_da = da.sel(scenario=a, drop=True), da.sel(scenario=b, drop=True)
     n = da.sizes[dim]
     pair_ok = xa_da.notnull() & xb_da.notnull()  # a trial counts when it has a value in both scenarios
@@ -156,6 +169,12 @@ def paired_difference(
         kind = KIND_PAIRED_NORMAL
         diff = diff.assign_attrs(units=units, long_name=f"{stat} of {label(da)}: {a} - {b}")
         lower, upper = (diff - z * se).values, (diff + z * se).values
+        if ids is not None:
+            dv, rest, _ = split(d, dim)
+            lower, upper = replicate_ci(lambda v: v.mean(axis=-1)[None], dv, ids=ids, ci=ci,
+                                        centre=np.asarray(diff.transpose(*rest).values)[None])  # fmt: skip
+            lower, upper = lower[0], upper[0]
+            kind = KIND_REPLICATE_T
     else:
         qs, scalar = check_levels(q, "q")
         xa, rest, coords = split(xa_da, dim)
@@ -171,6 +190,13 @@ def paired_difference(
             half = z * se
             lo_v, hi_v = dv - half, dv + half
             attrs["estimator"] = "sample quantile"
+            if ids is not None:
+
+                def qdiff(va: np.ndarray, vb: np.ndarray) -> np.ndarray:
+                    return np.quantile(va, qs, axis=-1) - np.quantile(vb, qs, axis=-1)
+
+                lo_v, hi_v = replicate_ci(qdiff, xa, xb, ids=ids, ci=ci, centre=dv)
+                kind = KIND_REPLICATE_T
         else:
             kind = KIND_PAIRED_BOOTSTRAP
             n_boot = int(n_boot)

@@ -65,15 +65,23 @@ def exceedance_probability(
     ok, n_valid = valid(da, dim)
     count = (hits & ok).sum(dim)
     res = _probability_dataset(count, n_valid, ci, method, da, thr, name="probability", direction=direction)
+    return replicated(res, "probability", hits, ok, da, ci, dim)
+
+
+def replicated(
+    res: xr.Dataset, name: str, hits: xr.DataArray, ok: xr.DataArray, da: xr.DataArray, ci: float, dim: str
+) -> xr.Dataset:
+    """``res`` with ``name``'s interval replaced by the replicate interval when ``da`` is a replicated run."""
     ids = replicate_ids(da, dim)
-    if ids is not None:  # a replicated sampler: the t interval over the replicates' proportions
-        h, ok_b = xr.broadcast(hits, ok)
-        h, ok_b = h.transpose(..., dim), ok_b.transpose(..., dim)
-        lower, upper = replicate_proportion_ci(h.values, ok_b.values, ids, ci)
-        p = res["probability"]
-        order = [d for d in h.dims if d != dim]
-        res["probability_ci"] = ci_like(p.transpose(*order), lower, upper, kind=KIND_REPLICATE_T, ci=ci)
-        res.attrs["ci_kind"] = KIND_REPLICATE_T
+    if ids is None:
+        return res
+    h, ok_b = xr.broadcast(hits, ok)
+    h, ok_b = h.transpose(..., dim), ok_b.transpose(..., dim)
+    lower, upper = replicate_proportion_ci(h.values, ok_b.values, ids, ci)
+    order = [d for d in h.dims if d != dim]
+    p = res[name].transpose(*order)
+    res[f"{name}_ci"] = ci_like(p, lower, upper, kind=KIND_REPLICATE_T, ci=ci)
+    res.attrs["ci_kind"] = KIND_REPLICATE_T
     return res
 
 
@@ -184,12 +192,15 @@ def first_passage(
     if isinstance(thr, float):
         out.attrs["threshold"] = thr
     what = label(da)
-    for name, count, long_name in (
-        ("crossed_by", c_by, f"P({what} has reached the threshold by this year)"),
-        ("first_year", c_first, f"P({what} first reaches the threshold in this year)"),
-        ("never", c_never, f"P({what} never reaches the threshold by {int(da[time_dim].values[-1])})"),
+    never = complete & ~crossed.isel({time_dim: -1}, drop=True)
+    for name, count, ind, long_name in (
+        ("crossed_by", c_by, crossed, f"P({what} has reached the threshold by this year)"),
+        ("first_year", c_first, first, f"P({what} first reaches the threshold in this year)"),
+        ("never", c_never, never, f"P({what} never reaches the threshold by {int(da[time_dim].values[-1])})"),
     ):
         ds = _probability_dataset(count, n_valid, ci, method, da, thr, name=name, direction=direction, dim=dim)
+        ds = replicated(ds, name, ind, complete, da, ci, dim)
+        out.attrs["ci_kind"] = ds.attrs["ci_kind"]
         out[name] = ds[name].assign_attrs(long_name=long_name)
         out[f"{name}_ci"] = ds[f"{name}_ci"].assign_attrs(long_name=long_name)
     out["n_valid"] = n_valid

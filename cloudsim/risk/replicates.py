@@ -15,18 +15,26 @@ still knows its layout.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import xarray as xr
 
+from ._common import valid_rows
+
 __all__ = [
     "KIND_REPLICATE_QUANTILE",
     "KIND_REPLICATE_T",
+    "carry_layout",
     "mark_replicated",
+    "replicate_ci",
     "replicate_ids",
+    "replicate_mean_ci",
     "replicate_proportion_ci",
+    "replicate_proportions",
     "replicate_quantile_bounds",
+    "replicate_se",
     "replicate_t",
 ]
 
@@ -79,6 +87,54 @@ def replicate_ids(obj: xr.DataArray | xr.Dataset, dim: str = "trial") -> np.ndar
     return ids
 
 
+def carry_layout(src: xr.DataArray | xr.Dataset, dst: xr.DataArray) -> xr.DataArray:
+    """``dst`` with the replicate layout attrs of ``src`` (for arrays built by operations that drop attrs)."""
+    layout = {k: src.attrs[k] for k in _KEYS if k in src.attrs}
+    return dst.assign_attrs(layout) if layout else dst
+
+
+def replicate_estimates(fn: Callable[..., np.ndarray], xs: tuple[np.ndarray, ...], ids: np.ndarray) -> np.ndarray:
+    """``fn`` over each replicate's trials (trials on the last axis of every ``x``): shape ``(R, *fn's shape)``.
+
+    ``fn`` follows :func:`cloudsim.risk._common.valid_rows`: arrays ``(..., n)`` to an array with a
+    leading axis; NaN trials are left out of each replicate as they are of the pooled estimate.
+    """
+    return np.stack([valid_rows(fn, *(x[..., g] for x in xs))[0] for g in _groups(ids)])
+
+
+def replicate_se(estimates: np.ndarray) -> np.ndarray:
+    """Standard error of the replicates' mean (axis 0): ``sd / sqrt(R)``, over the replicates that are not NaN."""
+    r = np.sum(~np.isnan(estimates), axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.nanstd(estimates, axis=0, ddof=1) / np.sqrt(r)
+
+
+def replicate_ci(
+    fn: Callable[..., np.ndarray], *xs: np.ndarray, ids: np.ndarray, ci: float, centre: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The replicate interval of any statistic: ``centre +- t_{R-1} sd_r / sqrt(R)``.
+
+    The one mechanism every risk function uses for a replicated run: ``fn`` (as in
+    :func:`replicate_estimates`) is evaluated on each replicate block alone, and the
+    spread of those ``R`` independent estimates gives the interval's half-width around
+    ``centre``, the statistic of the pooled run (the estimate the function reports, less
+    biased than the replicates' average for a quantile or a tail mean).  Replicates where
+    the statistic is undefined (NaN) are left out of the spread.
+
+    Returns
+    -------
+    (lower, upper) : arrays of the shape of ``centre``.
+    """
+    from scipy.stats import t as student_t
+
+    est = replicate_estimates(fn, xs, ids)
+    r = np.sum(~np.isnan(est), axis=0)
+    with np.errstate(invalid="ignore"):
+        tq = student_t.ppf(0.5 + ci / 2.0, np.maximum(r - 1, 1))
+    half = np.where(r >= 2, tq * replicate_se(est), np.nan)
+    return centre - half, centre + half
+
+
 def replicate_t(estimates: np.ndarray, ci: float) -> tuple[np.ndarray, np.ndarray]:
     """Student-t interval over the replicate estimates on axis 0: ``mean +- t_{R-1} sd / sqrt(R)``."""
     from scipy.stats import t as student_t
@@ -93,13 +149,18 @@ def _groups(ids: np.ndarray) -> list[np.ndarray]:
     return [np.flatnonzero(ids == r) for r in np.unique(ids)]
 
 
-def replicate_proportion_ci(hits: np.ndarray, ok: np.ndarray, ids: np.ndarray, ci: float) -> tuple[Any, Any]:
-    """t interval of a probability from the replicates' proportions (trials on the last axis), clipped to [0, 1]."""
+def replicate_proportions(hits: np.ndarray, ok: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """Each replicate's share of valid trials (``ok``) that are hits (trials on the last axis): shape ``(R, ...)``."""
     est = []
     for g in _groups(ids):
         with np.errstate(invalid="ignore", divide="ignore"):
             est.append((hits[..., g] & ok[..., g]).sum(axis=-1) / ok[..., g].sum(axis=-1))
-    lo, hi = replicate_t(np.asarray(est, dtype=np.float64), ci)
+    return np.asarray(est, dtype=np.float64)
+
+
+def replicate_proportion_ci(hits: np.ndarray, ok: np.ndarray, ids: np.ndarray, ci: float) -> tuple[Any, Any]:
+    """t interval of a probability from the replicates' proportions (trials on the last axis), clipped to [0, 1]."""
+    lo, hi = replicate_t(replicate_proportions(hits, ok, ids), ci)
     return np.clip(lo, 0.0, 1.0), np.clip(hi, 0.0, 1.0)
 
 

@@ -22,6 +22,13 @@ from ._intervals import (
     quantile_bounds,
     z_value,
 )
+from .replicates import (
+    KIND_REPLICATE_QUANTILE,
+    KIND_REPLICATE_T,
+    replicate_ci,
+    replicate_ids,
+    replicate_quantile_bounds,
+)
 
 __all__ = ["expected_shortfall", "value_at_risk"]
 
@@ -43,7 +50,8 @@ def value_at_risk(
     :func:`cloudsim.percentile_bands`).
 
     The interval is **order-statistic (binomial)**, distribution-free: see
-    :func:`quantile_intervals`.
+    :func:`quantile_intervals`.  For a run of a replicated sampler (``sampler="sobol"``
+    etc.) it is the replicates' pooled-CDF interval instead (``ci_kind`` says which).
 
     Parameters
     ----------
@@ -71,9 +79,13 @@ def value_at_risk(
     x, rest, coords = split(da, dim)
     qs = np.round(1.0 - levels, 12) if tail == "lower" else levels
     est, n_valid = valid_rows(lambda v: np.quantile(v, qs, axis=-1), x)
-    bounds = quantile_bounds(x, qs, ci)
+    ids = replicate_ids(da, dim)
+    if ids is None:
+        bounds, kind = quantile_bounds(x, qs, ci), KIND_ORDER
+    else:
+        bounds, kind = replicate_quantile_bounds(x, ids, qs, ci), KIND_REPLICATE_QUANTILE
     return _tail_dataset(
-        "value_at_risk", est, bounds, levels, scalar, rest, coords, da, tail, ci, KIND_ORDER, x.shape[-1], qs, n_valid
+        "value_at_risk", est, bounds, levels, scalar, rest, coords, da, tail, ci, kind, x.shape[-1], qs, n_valid
     )
 
 
@@ -101,7 +113,9 @@ def expected_shortfall(
     bounds ``VaR +/- e * exp(-/+ z se / e)``, which lean towards the far tail as the
     errors of a skewed tail do.  It needs many trials in the tail: below
     ``n p = 100`` it under-covers, and a ``RuntimeWarning`` names the trials needed
-    (``docs/validation.md`` has the measured coverage).
+    (``docs/validation.md`` has the measured coverage).  For a run of a replicated
+    sampler the interval is the replicate Student-t interval around the pooled estimate
+    (the spread of the replicates' own expected shortfalls; ``ci_kind`` says which).
 
     Parameters
     ----------
@@ -133,6 +147,7 @@ def expected_shortfall(
     xs = x if sign > 0 else -x
     n_valid = (~np.isnan(xs)).sum(axis=-1)
     n = int(n_valid.min()) if n_valid.size else x.shape[-1]
+    ids = replicate_ids(da, dim)
     est = np.empty((levels.size, *x.shape[:-1]))
     bounds = np.empty((levels.size, *x.shape[:-1], 2))
     for i, lev in enumerate(levels):
@@ -146,13 +161,19 @@ def expected_shortfall(
                 stacklevel=2,
             )
         es, se, var = valid_rows(lambda v, p=p: np.stack(_es_lower(v, p)), xs)[0]
-        e_lo, e_hi = excess_interval(var - es, se, z)  # the lower-tail ES lies e = VaR - ES below the VaR
         est[i] = sign * es
+        if ids is not None:  # a replicated sampler: the spread of the replicates' own tail means
+            lo, hi = replicate_ci(lambda v, p=p: _es_lower(v, p)[0][None], xs, ids=ids, ci=ci, centre=es[None])
+            bounds[i, ..., 0 if sign > 0 else 1] = sign * lo[0]
+            bounds[i, ..., 1 if sign > 0 else 0] = sign * hi[0]
+            continue
+        e_lo, e_hi = excess_interval(var - es, se, z)  # the lower-tail ES lies e = VaR - ES below the VaR
         bounds[i, ..., 0 if sign > 0 else 1] = sign * (var - e_hi)
         bounds[i, ..., 1 if sign > 0 else 0] = sign * (var - e_lo)
     qs = np.round(1.0 - levels, 12) if tail == "lower" else levels
+    kind = KIND_ES if ids is None else KIND_REPLICATE_T
     return _tail_dataset(
-        "expected_shortfall", est, bounds, levels, scalar, rest, coords, da, tail, ci, KIND_ES, x.shape[-1], qs, n_valid
+        "expected_shortfall", est, bounds, levels, scalar, rest, coords, da, tail, ci, kind, x.shape[-1], qs, n_valid
     )
 
 
