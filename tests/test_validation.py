@@ -85,13 +85,14 @@ def test_small_tail_expected_shortfall_warns_with_the_trials_it_needs():
         studies.cloudsim.expected_shortfall(x, 0.99, tail="upper")
 
 
-def test_the_asymptotic_paired_quantile_warns_where_it_over_covers_and_not_where_it_covers(results):
+def test_the_asymptotic_paired_quantile_warns_where_it_rests_on_few_discordant_trials(results):
     rows = {r.setting: r for r in results if r.estimator == "paired_difference quantile (asymptotic)"}
-    small = [r for s, r in rows.items() if s.startswith("article") and "n=2000," in s and "q=0.5" not in s]
-    large = [r for s, r in rows.items() if "n=20000," in s]
-    assert len(small) == 2 and len(large) == 3
-    assert all(r.warned for r in small)  # about 3 discordant trials at q = 0.05 and 0.95
-    assert not any(r.warned for r in large)  # 25-35 discordant trials: no warning, and it covers
+    small = [r for s, r in rows.items() if s.startswith("article") and "n=2000," in s]
+    large = {s.rsplit("q=", 1)[1]: r for s, r in rows.items() if "n=20000," in s}
+    assert len(small) == 3 and sorted(large) == ["0.05", "0.5", "0.95"]
+    assert all(r.warned for r in small)  # about 3, 10 and 3 discordant trials at q = 0.05, 0.5, 0.95
+    assert large["0.05"].warned and large["0.95"].warned  # 25-35 discordant trials: still fewer than 50
+    assert not large["0.5"].warned  # about 90: no warning
 
 
 def test_a_warned_limit_says_so_in_its_verdict():

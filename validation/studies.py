@@ -460,7 +460,7 @@ def run_all(scale: float = 1.0, progress: Callable[[Result], None] | None = None
         synthetic_studies(k(4000)),
         article_studies(k(1000), truth),
         paired_studies(k(1000), truth, k(1000), 200),
-        paired_large_study(k(500), truth),
+        paired_large_study(k(1000), truth),
         simulate_until_study(k(300), truth),
         check_claims_study(k(1000)),
         sensitivity_studies(k(1000)),

@@ -61,7 +61,7 @@ KIND_ES = (
 ES_MIN_TAIL_TRIALS = 100
 #: Discordant trials (below their quantile in one scenario, above it in the other) below which the
 #: asymptotic paired quantile interval over-covers (warned at the call).
-PAIRED_MIN_DISCORDANT = 10
+PAIRED_MIN_DISCORDANT = 50
 KIND_PAIRED_NORMAL = "paired asymptotic normal (per-trial differences)"
 KIND_PAIRED_QUANTILE = (
     "paired asymptotic normal (Bahadur representation; densities from order-statistic spacings, "
