@@ -46,6 +46,16 @@ def _inputs(ds: xr.Dataset) -> list[str]:
     return [str(n) for n, v in ds.data_vars.items() if v.attrs.get("role") == "input" and v.dims == ("trial",)]
 
 
+def _run_inputs(ds: Any) -> list[str]:
+    """The per-trial inputs of a run; ``TypeError`` for a non-Dataset, ``ValueError`` for a run without inputs."""
+    if not isinstance(ds, xr.Dataset):
+        raise TypeError(f"ds: expected an xarray.Dataset (a run), got {type(ds).__name__}")
+    names = _inputs(ds)
+    if not names:
+        raise ValueError("ds: has no per-trial inputs (variables with attrs role='input' and dim 'trial' only)")
+    return names
+
+
 def _output(ds: xr.Dataset, output: Any) -> xr.DataArray:
     if isinstance(output, xr.DataArray):
         da = output
@@ -133,11 +143,7 @@ def sensitivity(
     if by not in ("year", None):
         raise ValueError(f"by: must be 'year' or None, got {by!r}")
     ci = check_ci(ci)
-    if not isinstance(ds, xr.Dataset):
-        raise TypeError(f"ds: expected an xarray.Dataset (a run), got {type(ds).__name__}")
-    names = _inputs(ds)
-    if not names:
-        raise ValueError("ds: has no per-trial inputs (variables with attrs role='input' and dim 'trial' only)")
+    names = _run_inputs(ds)
     da = _output(ds, output)
     if by is None and da.ndim > 1:
         raise ValueError(f"by=None: the output must have only the 'trial' dim, got {da.dims}; select a year first")

@@ -19,7 +19,7 @@ from scipy import stats
 
 from .._checks import check_ci
 from ._batch import BATCHES, KIND_BATCH, batch_se, t_half_width
-from .rank import _inputs, _output, rank_first_order
+from .rank import _output, _run_inputs, rank_first_order
 
 __all__ = ["MIN_EVENT_TRIALS", "tail_drivers"]
 
@@ -111,11 +111,7 @@ def tail_drivers(
         (or its complement) with fewer than ``MIN_EVENT_TRIALS`` trials.
     """
     ci = check_ci(ci)
-    if not isinstance(ds, xr.Dataset):
-        raise TypeError(f"ds: expected an xarray.Dataset (a run), got {type(ds).__name__}")
-    names = _inputs(ds)
-    if not names:
-        raise ValueError("ds: has no per-trial inputs (variables with attrs role='input' and dim 'trial' only)")
+    names = _run_inputs(ds)
     e = _event(ds, event)
     if label is None:
         label = f"{event} is true" if isinstance(event, str) else "the given event"
