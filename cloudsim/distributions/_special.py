@@ -177,18 +177,23 @@ def _ndtri_tail(u: float, q: float) -> float:
 
 
 @numba.njit(cache=True, fastmath=False, inline="always")
-def ndtri_into(u: np.ndarray, z: np.ndarray) -> None:
-    """``z[d] = ndtri(u[d])`` for ``u`` in (0, 1), bit for bit, in two passes a compiler can vectorise.
+def ndtri_into(u: np.ndarray, z: np.ndarray, tails: np.ndarray) -> None:
+    """``z[d] = ndtri(u[d])`` for ``u`` in (0, 1), bit for bit, in passes a compiler can vectorise.
 
-    The first pass evaluates the central rational for every element (no branch), the
-    second redoes the tails (about 15% of uniform points).
+    The first pass evaluates the central rational for every element (no branch); the
+    second lists the tail elements (about 15% of uniform points) in ``tails`` (int64,
+    at least ``u.size`` long: scratch) without a branch; the third redoes just those, so
+    no pass mispredicts a branch per element.
     """
     for d in range(u.size):
         z[d] = _ndtri_central(u[d] - 0.5)
+    n_tail = 0
     for d in range(u.size):
-        q = u[d] - 0.5
-        if abs(q) > 0.425:
-            z[d] = _ndtri_tail(u[d], q)
+        tails[n_tail] = d
+        n_tail += abs(u[d] - 0.5) > 0.425
+    for j in range(n_tail):
+        d = tails[j]
+        z[d] = _ndtri_tail(u[d], u[d] - 0.5)
 
 
 @numba.njit(cache=True, fastmath=False)

@@ -102,20 +102,24 @@ def sobol_scores(sv, shift, piece_rep, piece_row, piece_j, piece_len, indptr, ro
     scrambled direction numbers; ``piece_rep`` indexes them.
     """
     dims = shift.shape[1]
+    one = np.uint64(0x3FF0000000000000)  # the bits of 1.0: with 52 mantissa bits below, a double in [1, 2)
+    half_below = 1.0 - 2.0**-53
     for p in numba.prange(piece_rep.size):
         r, j0 = piece_rep[p], piece_j[p]
+        svt = np.ascontiguousarray(sv[r].T)  # (k, dims): one bit's direction numbers side by side
         x = shift[r].copy()
         g = j0 ^ (j0 >> 1)
         k = 0
         while g:
             if g & 1:
                 for d in range(dims):
-                    x[d] ^= sv[r, d, k]
+                    x[d] ^= svt[k, d]
             g >>= 1
             k += 1
         z = np.empty(dims)
-        u = np.empty(dims)
-        scale = 2.0**-64
+        bits = np.empty(dims, dtype=np.uint64)
+        u = bits.view(np.float64)
+        tails = np.empty(dims, dtype=np.int64)
         for i in range(piece_len[p]):
             if i:
                 j = j0 + i
@@ -123,10 +127,12 @@ def sobol_scores(sv, shift, piece_rep, piece_row, piece_j, piece_len, indptr, ro
                 while not (j >> c) & 1:  # the lowest set bit of j: gray(j) = gray(j - 1) ^ 2**c
                     c += 1
                 for d in range(dims):
-                    x[d] ^= sv[r, d, c]
+                    x[d] ^= svt[c, d]
+            for d in range(dims):  # the top 52 bits as a double in [1, 2), then the cell's midpoint in (0, 1)
+                bits[d] = one | (x[d] >> np.uint64(12))
             for d in range(dims):
-                u[d] = min(max(float(x[d]) * scale, u_min), 1.0 - u_min)
-            ndtri_into(u, z)
+                u[d] = min(max(u[d] - half_below, u_min), 1.0 - u_min)
+            ndtri_into(u, z, tails)
             _map_row(z, indptr, rows, weights, out, piece_row[p] + i)
 
 
@@ -137,7 +143,8 @@ def normal_scores(u, indptr, rows, weights, u_min, out) -> None:
     for i in numba.prange(n):
         z = np.empty(dims)
         v = np.empty(dims)
+        tails = np.empty(dims, dtype=np.int64)
         for d in range(dims):
             v[d] = min(max(u[i, d], u_min), 1.0 - u_min)
-        ndtri_into(v, z)
+        ndtri_into(v, z, tails)
         _map_row(z, indptr, rows, weights, out, i)
