@@ -254,3 +254,49 @@ def test_sobol_scores_chunk_and_piece_invariant(scn, monkeypatch):
     monkeypatch.setattr(engine_run, "SCORE_CHUNK", 1000)
     b = cloudsim.simulate(scn, 2**12, seed=9, sampler="sobol", replicates=4)
     np.testing.assert_array_equal(a["cumulative_spend"].values, b["cumulative_spend"].values)
+
+
+def test_score_map_ranks_by_tier_then_scaled_variance():
+    """A lower tier comes first whatever its variance; within a tier the larger scale x conditional variance."""
+    segs = [Segment("walk", [1, 2], 0, 100.0, 1), Segment("walk", [3, 4], 0, 1.0, 0), Segment("plain", [5], 0, 1.5, 0)]
+    m = score_map(1, segs, 6)
+    np.testing.assert_allclose(m @ m.T, np.eye(6), atol=1e-12)
+    s = 2.0**-0.5
+    np.testing.assert_allclose(m[1], [0, 0, 0, s, s, 0], atol=1e-12)  # tier 0, walk end: variance 2 x 1
+    np.testing.assert_allclose(m[2], [0, 0, 0, 0, 0, 1], atol=1e-12)  # tier 0, plain: 1 x 1.5
+    np.testing.assert_allclose(m[3], [0, 0, 0, s, -s, 0], atol=1e-12)  # tier 0, walk midpoint: 0.5 x 1
+    np.testing.assert_allclose(np.abs(m[4]), [0, s, s, 0, 0, 0], atol=1e-12)  # tier 1 last
+
+
+def test_deal_layout_spends_the_first_dimensions_on_spend(scn):
+    """After the inputs: the spend walk's end value (equal weights on its shocks), then the shifts' occurrences."""
+    d = scn.to_dict()
+    n_in, dims, segs = scn.model.score_layout(d)
+    m = score_map(n_in, [Segment(*s) for s in segs], dims)
+    n_sh, n_years, hs = len(scn.model.shocks(d)), len(scn.model.years(d)), scn.model.horizons(d)["spend"]
+    walk = [n_in + (t - 1) * n_sh + 2 for t in range(hs + 1, n_years)]  # spend is the third shock
+    expect = np.zeros(dims)
+    expect[walk] = 1.0 / np.sqrt(len(walk))
+    np.testing.assert_allclose(m[n_in], expect, atol=1e-12)
+    base = n_in + n_sh * (n_years - 1)
+    for j in range(n_years - 1 - hs):
+        assert np.flatnonzero(m[n_in + 1 + j]).tolist() == [base + 2 * j]
+    assert dims == base + 2 * (n_years - 1 - hs)
+
+
+@pytest.mark.parametrize("sampler", ["sobol", "lhs"])
+def test_workload_shifts_come_from_the_points(scn, sampler):
+    """With spend volatility 0 a shift is visible (spend growth below 1 + growth): in each replicate block of n
+    stratified points the count of shifts in the first year after the claim year is floor or ceil of hazard x n
+    (plain Monte Carlo would scatter binomially, sd about 9.6 here)."""
+    d = scn.to_dict()
+    d["spend"]["volatility"] = 0.0
+    s = cloudsim.Scenario.from_dict(d)
+    n, reps = 1024, 4
+    ds = cloudsim.simulate(s, n * reps, seed=11, sampler=sampler, replicates=reps)
+    y = d["years"]["start"] + s.model.horizons(d)["spend"]
+    ratio = (ds["spend"].sel(year=y + 1) / ds["spend"].sel(year=y)).values / (1.0 + ds["spend_growth_late"].values)
+    shifted = ratio < 1.0 - 1e-9
+    hazard = d["spend"]["shift_hazard"]
+    counts = shifted.reshape(reps, n).sum(axis=1)
+    assert set(counts.tolist()) <= {int(np.floor(hazard * n)), int(np.ceil(hazard * n))}, counts

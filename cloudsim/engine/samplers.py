@@ -2,7 +2,7 @@
 
 ``"mc"`` never comes here (the kernels draw from each trial's own stream).  The
 others give, per trial, the normal scores of the first ``D`` dimensions of the
-model's draw order (its per-trial inputs, then its yearly shocks):
+model's draw order (its per-trial inputs, its yearly shocks, then any other draws):
 
 - ``"antithetic"``: trial ``2k + 1`` takes the negated scores of trial ``2k``
   (both from trial ``2k``'s score stream, keyed apart from the trial streams);
@@ -13,10 +13,12 @@ model's draw order (its per-trial inputs, then its yearly shocks):
 Every sampler runs ``replicates`` independent blocks of ``trials / replicates``
 consecutive trials (independent scramblings, designs or streams), so every estimate
 has a replicate-based interval.  The sampler's dimensions are ordered by importance:
-the inputs first, then the shocks in Brownian-bridge order across processes (the
-points with the largest conditional variance, i.e. the end and claim-year values,
-first); an orthogonal map per process takes them to the kernel's draw order, so the
-kernel's shocks stay independent standard normals.
+the inputs first, then the model's segments (a process's shocks, its independent
+draws such as the deal model's workload shifts) by tier and, within a tier, in
+Brownian-bridge order across processes (the points with the largest conditional
+variance times the segment's scale, i.e. the end and claim-year values, first); an
+orthogonal map per process takes them to the kernel's draw order, so the kernel's
+shocks stay independent standard normals.
 """
 
 from __future__ import annotations
@@ -51,16 +53,21 @@ SOBOL_PIECE = 4096
 
 
 class Segment(tuple):
-    """One stretch of a process's yearly shocks: ``(kind, columns, horizon)``.
+    """One stretch of a model's score columns: ``(kind, columns, horizon, scale, tier)``.
 
     ``kind`` is ``"walk"`` (a random walk from a known value: point ``t`` has variance
     ``t``), ``"bridge"`` (a discrete Brownian bridge pinned at ``horizon``: covariance
-    ``s (h - t) / h`` for ``s <= t``) or ``"unused"`` (shocks the path never reads);
-    ``columns`` are the kernel's score columns of its points in time order.
+    ``s (h - t) / h`` for ``s <= t``), ``"plain"`` (independent columns, each its own
+    draw, unit variance) or ``"unused"`` (scores the kernel never reads); ``columns``
+    are the kernel's score columns of its points in time order.  ``scale`` (default 1)
+    is the variance one unit of the segment adds to the output it drives (a process's
+    volatility squared) and ``tier`` (default 0) its rank among the outputs: they only
+    order the segments' points against each other (lower tier first, then larger
+    ``scale`` times conditional variance).
     """
 
-    def __new__(cls, kind: str, columns: Sequence[int], horizon: int = 0) -> Segment:
-        return super().__new__(cls, (kind, tuple(int(c) for c in columns), int(horizon)))
+    def __new__(cls, kind: str, columns: Sequence[int], horizon: int = 0, scale: float = 1.0, tier: int = 0) -> Segment:
+        return super().__new__(cls, (kind, tuple(int(c) for c in columns), int(horizon), float(scale), int(tier)))
 
 
 def check_sampler(sampler: Any, replicates: Any, trials: int, start: int, scenario: Any) -> tuple[str, int]:
@@ -125,6 +132,8 @@ def _pivot_order(cov: np.ndarray) -> np.ndarray:
 
 
 def _segment_cov(kind: str, m: int, h: int) -> np.ndarray:
+    if kind == "plain":
+        return np.eye(m)
     t = np.arange(1, m + 1, dtype=np.float64)
     lo, hi = np.minimum.outer(t, t), np.maximum.outer(t, t)
     return lo if kind == "walk" else lo * (h - hi) / h
@@ -134,8 +143,9 @@ def score_map(n_inputs: int, segments: Sequence[Segment], dims: int) -> np.ndarr
     """The orthogonal ``(dims, dims)`` map from the sampler's dimensions to the kernel's score columns.
 
     ``kernel_scores = sampler_scores @ M``.  Dimensions ``0..n_inputs-1`` are the inputs
-    (unchanged); then every segment's points in descending conditional variance (over all
-    segments, stable), then the unused columns.
+    (unchanged); then every segment's points by tier, then in descending conditional
+    variance times the segment's scale (over all segments, stable: ties keep segment
+    then point order), then the unused columns.
 
     Returns
     -------
@@ -145,10 +155,10 @@ def score_map(n_inputs: int, segments: Sequence[Segment], dims: int) -> np.ndarr
     m_out = np.zeros((dims, dims))
     for k in range(n_inputs):
         m_out[k, k] = 1.0
-    ranked = []  # (-variance, segment, local index, its column-of-Q)
+    ranked = []  # ((tier, -weight), block, local index)
     blocks = []
     unused = []
-    for si, (kind, cols, h) in enumerate(segments):
+    for kind, cols, h, scale, tier in segments:
         if kind == "unused":
             unused.extend(cols)
             continue
@@ -160,12 +170,13 @@ def score_map(n_inputs: int, segments: Sequence[Segment], dims: int) -> np.ndarr
         build[order, :] = fac  # path = build @ u, u in pivot order
         seq = np.linalg.cholesky(cov)  # the kernel's sequential construction: path = seq @ eps
         q = np.linalg.solve(seq, build)  # eps = q @ u, orthogonal
+        q[np.abs(q) < 1e-14] = 0.0  # rounding of exact zeros: keeps the map sparse
         blocks.append((cols, q))
         for r in range(m):
-            ranked.append((-(fac[r, r] ** 2), si, r, len(blocks) - 1))
-    ranked.sort(key=lambda e: e[0])  # stable: ties keep segment then point order
+            ranked.append(((tier, -(scale * fac[r, r] ** 2)), len(blocks) - 1, r))
+    ranked.sort(key=lambda e: e[0])  # stable
     dim = n_inputs
-    for _, _, r, b in ranked:
+    for _, b, r in ranked:
         cols, q = blocks[b]
         m_out[dim, list(cols)] = q[:, r]
         dim += 1

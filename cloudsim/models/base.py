@@ -196,8 +196,9 @@ class Model:
 
         Otherwise ``(n_inputs, dims, segments)``: the kernel's ``run(..., scores=)`` reads
         ``dims`` scores per trial, the inputs' first, and ``segments``
-        (:class:`cloudsim.engine.samplers.Segment`-shaped ``(kind, columns, horizon)``)
-        say how the shock columns make each process's path.
+        (:class:`cloudsim.engine.samplers.Segment`-shaped ``(kind, columns, horizon, scale,
+        tier)``) say how the shock columns make each process's path and in which order the
+        sampler's dimensions serve them.
         """
         return None
 

@@ -11,9 +11,11 @@ Variate order within a trial (stream version 1; the reference follows it):
    then, after the spend claim's year only, one uniform (does a workload shift
    happen?) and one normal (its size).
 
-With a sampler other than ``"mc"`` (``cloudsim.engine.samplers``) the normals of
-steps 1 and 2 come from ``scores`` (row ``i - lo``: the inputs' scores, then year
-by year the shocks); the trial's stream then serves only the workload shifts.
+With a sampler other than ``"mc"`` (``cloudsim.engine.samplers``) every draw of
+steps 1 and 2 comes from ``scores`` (row ``i - lo``: the inputs' scores, year by year
+the shocks, then two columns per year after the spend claim's year: the workload
+shift happens when the first is below ``ndtri(hazard)`` -- its uniform below the
+hazard -- and the second is its size's normal); the trial's stream is not read.
 With an empty ``scores`` (``"mc"``) the kernel never reads it.
 
 Pick-freeze (``simulate(..., second_seed=, second_streams=)``): with a non-empty ``alt``
@@ -32,6 +34,7 @@ import numba
 import numpy as np
 
 from ..._rng import FI, KI, WI, next_double, next_normal, seed_trial
+from ...distributions._special import ndtri
 from .._trial import (
     draw_inputs,
     draw_inputs_two,
@@ -133,6 +136,7 @@ def _deal_block(
         sig_m, sig_s = x[p.vol_market], x[p.vol_spend]
         sig_a, sig_o = x[p.vol_seller], x[p.vol_others]
         hazard = x[p.shift_hazard]
+        z_hazard = ndtri(hazard) if scored else 0.0  # with scores: a shift when the year's score is below it
         log_m0 = math.log(x[p.size_start])
         sp_0, sp_h, sa_0, sa_h = x[p.spend_start], x[p.spend_target], x[p.share_start], x[p.share_target]
         lm = log_m0
@@ -181,8 +185,13 @@ def _deal_block(
                 elif t == hs:
                     ls = ls_h
                 else:
-                    u = next_double(s)
-                    zf = next_normal(s, ki, wi, fi)
+                    if scored:  # this year's two columns after the shocks: the shift's occurrence, its size
+                        c = p.n_drawn + (n_years - 1) * p.n_shocks + 2 * (t - hs - 1)
+                        u = 0.0 if scores[i - lo, c] < z_hazard else 1.0
+                        zf = scores[i - lo, c + 1]
+                    else:
+                        u = next_double(s)
+                        zf = next_normal(s, ki, wi, fi)
                     if two:
                         u2 = uniform_call(s2)
                         zf2 = normal_call(s2)

@@ -399,10 +399,20 @@ class DealModel(Model):
         )  # fmt: skip
 
     def score_layout(self, d: Mapping[str, Any]) -> tuple[int, int, list[Any]]:
-        """The kernel's score columns: the drawn inputs, then year by year (1..T-1) the shocks in order.
+        """The kernel's score columns: the drawn inputs, year by year (1..T-1) the shocks, then the workload shifts.
 
         Market, seller share and spend bridge to their claim years (the shock of the claim
         year itself is unused) and walk after them; the other providers walk throughout.
+        After the shocks, two columns per year after the spend claim's year: the workload
+        shift's occurrence and its size.
+
+        The order the sampler spends its dimensions in (the segments' ``scale`` and
+        ``tier``): first the spend path, which alone drives spend, cumulative spend and
+        the commitments, by the variance each point adds to log spend (the volatility
+        squared times the point's conditional variance; a shift's occurrence as the
+        square of its jump ``log(1 - f)**2`` at the median fraction ``f``, its size as
+        ``h log(1 - f)**2 / 4`` at the hazard ``h``); then the market's and the shares'
+        paths by their own volatilities.
         """
         n_in = len(self.inputs(d))  # the drawn inputs, in copula order
         n_sh = len(self.shocks(d))
@@ -412,16 +422,30 @@ class DealModel(Model):
         def col(t: int, k: int) -> int:
             return n_in + (t - 1) * n_sh + k
 
+        def typical(key: str) -> float:
+            v = _get(d, key)
+            return float(from_dict(v).ppf(0.5)) if isinstance(v, Mapping) else float(v)
+
+        vols = [typical(k) for k in ("market.volatility", "providers.volatility_seller", "spend.volatility")]
         segments: list[Any] = []
         for k, role in enumerate(("market_growth", "seller_share", "spend")):
             hk = h[role]
-            segments.append(("bridge", [col(t, k) for t in range(1, min(hk, n_years))], hk))
+            scale, tier = vols[k] ** 2, 0 if role == "spend" else 1
+            segments.append(("bridge", [col(t, k) for t in range(1, min(hk, n_years))], hk, scale, tier))
             if hk < n_years:
-                segments.append(("unused", [col(hk, k)], 0))
-            segments.append(("walk", [col(t, k) for t in range(hk + 1, n_years)], 0))
+                segments.append(("unused", [col(hk, k)], 0, 0.0, tier))
+            segments.append(("walk", [col(t, k) for t in range(hk + 1, n_years)], 0, scale, tier))
+        vol_o = typical("providers.volatility_others") ** 2
         for k in range(3, n_sh):
-            segments.append(("walk", [col(t, k) for t in range(1, n_years)], 0))
-        return n_in, n_in + n_sh * (n_years - 1), [s for s in segments if s[1]]
+            segments.append(("walk", [col(t, k) for t in range(1, n_years)], 0, vol_o, 1))
+        base = n_in + n_sh * (n_years - 1)
+        shifts = max(n_years - 1 - h["spend"], 0)
+        jump = math.log1p(-float(from_dict(d["spend"]["shift_fraction"]).ppf(0.5))) ** 2
+        segments.append(("plain", [base + 2 * j for j in range(shifts)], 0, jump, 0))
+        segments.append(
+            ("plain", [base + 2 * j + 1 for j in range(shifts)], 0, typical("spend.shift_hazard") * jump / 4, 0)
+        )
+        return n_in, base + 2 * shifts, [s for s in segments if s[1]]
 
     def reference(self, key, start, pk: Packed, out) -> None:
         simulate_reference(key, start, pk, out)
