@@ -154,6 +154,19 @@ def _simulate_sampled(scenario, trials, seed, start, engine, dtype, progress, sa
     return mark_replicated(ds, sampler, replicates)
 
 
+def _check_summary_sampler(sampler: Any) -> None:
+    """``summarize`` runs plain Monte Carlo: any other known sampler is refused with what to use instead."""
+    from .engine.samplers import SAMPLERS
+
+    if sampler not in SAMPLERS:
+        raise ValueError(f"sampler: must be one of {SAMPLERS}, got {sampler!r}")
+    if sampler != "mc":
+        raise ValueError(
+            f"sampler: summarize supports 'mc' only, got {sampler!r} (its sketches keep no per-replicate "
+            f"statistics for replicate intervals); use simulate(..., sampler={sampler!r}) and the risk functions"
+        )
+
+
 def summarize(
     scenario: Scenario,
     trials: int,
@@ -168,6 +181,7 @@ def summarize(
     scheduler: Any = None,
     start: int = 0,
     progress: bool | None = None,
+    sampler: str = "mc",
 ) -> xr.Dataset:
     """What :func:`simulate` and the risk functions would give for ``trials`` trials, without keeping the trials.
 
@@ -210,6 +224,10 @@ def summarize(
         Global index of the first trial.
     progress : bool or None
         Progress bar on stderr; ``None`` shows one for 2M trials or more.
+    sampler : str
+        ``"mc"`` only: the summary's intervals are those of independent trials, and its
+        sketches do not keep the per-replicate statistics a replicated sampler's intervals
+        need (run :func:`simulate` with ``sampler=`` and the risk functions instead).
 
     Returns
     -------
@@ -228,8 +246,8 @@ def summarize(
     Raises
     ------
     ValueError
-        For out-of-range arguments, an unknown variable in ``thresholds`` or an
-        unreachable scheduler address.
+        For out-of-range arguments, an unknown variable in ``thresholds``, an
+        unreachable scheduler address or a ``sampler`` other than ``"mc"``.
     """
     from . import _summary as S
     from ._checks import check_ci
@@ -238,6 +256,7 @@ def summarize(
     from .risk._intervals import check_q
 
     trials, start = check_run(scenario, trials, start)
+    _check_summary_sampler(sampler)
     qs = check_q(q)
     ci = check_ci(ci)
     if bands not in ("sketch", "exact"):

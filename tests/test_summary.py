@@ -210,11 +210,19 @@ def test_progress_bar_on_request(scn, capsys):
         ({"scheduler": "nowhere"}, ValueError, "scheduler"),
         ({"scheduler": 3}, TypeError, "scheduler"),
         ({"q": [1.5]}, ValueError, "q"),
+        ({"sampler": "qmc"}, ValueError, "sampler: must be one of"),
+        ({"sampler": "sobol"}, ValueError, "sampler: summarize supports 'mc' only"),
     ],
 )
 def test_bad_arguments(scn, kwargs, error, match):
     with pytest.raises(error, match=match):
         cloudsim.summarize(scn, 100, seed=1, **kwargs)
+
+
+def test_sampler_mc_is_the_default(scn):
+    a = cloudsim.summarize(scn, 500, seed=4, sampler="mc")
+    b = cloudsim.summarize(scn, 500, seed=4)
+    np.testing.assert_array_equal(a["spend"].values, b["spend"].values)
 
 
 def test_unreachable_scheduler_address(scn):
