@@ -6,7 +6,8 @@ parity of itself and random more-significant bits: Matousek's LMS) and a random 
 shift, both drawn from the replicate's own ``SeedSequence``.  Point ``j`` of a replicate is
 ``shift ^ XOR(v_k for the bits k of gray(j))``, so any stretch of points is computed without
 the ones before it; within a stretch one XOR per dimension steps to the next point (the
-Gray-code order).  The uniforms are then clipped, taken through the AS241 inverse normal
+Gray-code order).  A point's top 52 bits are the uniform ``(k + 1/2) 2**-52`` (the bit
+pattern of a double in [1, 2), minus just under 1); the uniforms are taken through the AS241 inverse normal
 (:func:`cloudsim.distributions._special.ndtri_into`, vectorised) and through the sparse orthogonal map from
 the sampler's dimensions to the kernel's score columns.  Everything depends only on
 ``(seed, replicate, point index)``: not on the chunk, the thread count or ``trials``.
