@@ -59,7 +59,7 @@ def test_estimator_matches_a_direct_loop():
     ys = y[order]
     m, v = ys.mean(), ys.var()
     direct = sum((ys[j] - m) * (ys[j + 1] - m) for j in range(49)) / 50 / v
-    assert rank_first_order(x, y[None, :])[0] == pytest.approx(direct, rel=1e-12)
+    assert rank_first_order(x, y[:, None])[0] == pytest.approx(direct, rel=1e-12)
 
 
 def test_article_spend_in_its_claim_year_is_driven_by_the_spend_inputs(scn, ds200k):

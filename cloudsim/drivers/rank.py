@@ -24,6 +24,7 @@ batch means of smaller sub-runs under-cover there: 92.7% for Ishigami's x3 at 2,
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -31,6 +32,7 @@ import xarray as xr
 from scipy import stats
 
 from .._checks import check_ci
+from ._rank_kernel import neighbour_sums
 
 __all__ = ["KIND_ASYMPTOTIC", "MIN_TRIALS", "normal_half_width", "rank_first_order", "rank_with_se", "sensitivity"]
 
@@ -40,50 +42,37 @@ MIN_TRIALS = 1000
 KIND_ASYMPTOTIC = "asymptotic normal (delta method, moments from neighbours in the input's order)"
 
 
-def _sorted_standardised(x: np.ndarray, yt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Rows of ``yt`` in the order of ``x``, centred and scaled to unit variance; and which rows vary."""
-    a = np.take(yt, np.argsort(x), axis=1)
-    a -= a.mean(axis=1, keepdims=True)
-    var = np.einsum("ij,ij->i", a, a) / a.shape[1]
+def rank_with_se(x: np.ndarray, y: np.ndarray, order: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The rank estimator of ``S`` and its asymptotic standard error (see the module) for each column of ``y``.
+
+    ``x`` holds ``N >= 4`` inputs, ``y`` is ``(N, m)`` (a row per trial), ``order`` is
+    ``numpy.argsort(x)`` if already known; returns two ``(m,)`` arrays.  A column without
+    variance gives NaN for both.
+    """
+    y = np.asarray(y, dtype=np.float64)
+    n = y.shape[0]
+    # column by column: a column's moments (and so its indices) do not depend on the columns beside it
+    mean = np.array([y[:, k].mean() for k in range(y.shape[1])])
+    var = np.array([y[:, k].var() for k in range(y.shape[1])])
     ok = var > 0
-    a /= np.sqrt(np.where(ok, var, 1.0))[:, None]
-    return a, ok
-
-
-def rank_first_order(x: np.ndarray, yt: np.ndarray) -> np.ndarray:
-    """The rank estimator of ``S`` for each row of ``yt`` (``(N,)`` inputs ``x``, ``(m, N)`` outputs ``yt``).
-
-    A row without variance gives NaN.
-    """
-    a, ok = _sorted_standardised(x, yt)
-    return np.where(ok, np.einsum("ij,ij->i", a[:, :-1], a[:, 1:]) / a.shape[1], np.nan)
-
-
-def rank_with_se(x: np.ndarray, yt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`rank_first_order` and its asymptotic standard error (see the module), each of shape ``(m,)``.
-
-    ``x`` has ``N >= 4`` values; a row of ``yt`` without variance gives NaN for both.
-    """
-    a, ok = _sorted_standardised(x, yt)
-    n = a.shape[1]
-
-    def mean(u: np.ndarray, v: np.ndarray) -> np.ndarray:
-        return np.einsum("ij,ij->i", u, v) / u.shape[1]
-
-    a2 = a * a
-    pair = a[:, :-1] * a[:, 1:]  # a_j a_(j+1), mean S: the estimate
-    skip = a[:, :-2] * a[:, 2:]  # a_j a_(j+2): as good an estimate of E[m^2], but uncorrelated with S at S = 0
-    s = pair.sum(axis=1) / n
-    q2 = mean(pair, pair)  # E[q^2]
-    m4 = mean(pair[:, :-2], pair[:, 2:])  # E[m^4]
-    # E[m^2 q] from skip-one products: from neighbouring pairs its noise would be correlated with the
-    # estimate's, which at S = 0 skews the interval (the high estimates got the wide ones)
-    m2q = mean(skip, a2[:, 1:-1])
-    m3 = 0.5 * (mean(pair, a2[:, :-1]) + mean(pair, a2[:, 1:]))  # E[m E[Y^3 | X]]; it counts only at S > 0
-    y4 = mean(a2, a2)
+    sums = neighbour_sums(np.argsort(x) if order is None else order, y, mean, 1.0 / np.sqrt(np.where(ok, var, 1.0)))
+    pair, pair2, quad, skip_sq, pair_cube, fourth = sums.T
+    s = pair / n  # the estimate: mean(a_j a_(j+1)), the output standardised
+    q2 = pair2 / (n - 1)  # E[q^2]
+    m4 = quad / (n - 3)  # E[m^4]
+    # E[m^2 q] from skip-one products a_j a_(j+2) a_(j+1)^2: from neighbouring pairs its noise would be
+    # correlated with the estimate's, which at S = 0 skews the interval (the high estimates got the wide ones)
+    m2q = skip_sq / (n - 2)
+    m3 = 0.5 * pair_cube / (n - 1)  # E[m E[Y^3 | X]]; it counts only at S > 0
+    y4 = fourth / n
     nvar = q2 + 2 * m2q - 2 * m4 - 2 * s * (2 * m3 - m2q) + s * s * y4
     se = np.sqrt(np.maximum(nvar, 0.0) / n)
     return np.where(ok, s, np.nan), np.where(ok, se, np.nan)
+
+
+def rank_first_order(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """The rank estimator of ``S`` alone (:func:`rank_with_se`), for each column of ``y`` (``(N, m)``)."""
+    return rank_with_se(x, y)[0]
 
 
 def normal_half_width(se: np.ndarray, ci: float) -> np.ndarray:
@@ -141,10 +130,11 @@ def sensitivity(
         ``"rank"``: a run (:func:`cloudsim.simulate`) or any Dataset shaped like one: the
         inputs are its variables with ``attrs["role"] == "input"`` and dim ``trial`` only.
         ``"saltelli"``: a :class:`cloudsim.Scenario` (its ``N (G + 2)`` trials are run here).
-    output : str, xarray.DataArray or callable
+    output : str, xarray.DataArray, callable or a list of them
         A variable of ``ds`` or a derived DataArray with dim ``trial`` (booleans count as 0/1);
         with ``"saltelli"`` a variable name or a callable ``ds -> DataArray`` applied to every
-        run, or a list of them (the result is then a dict by output name).
+        run.  A list gives a dict of results by output name (``"rank"``: one sort of each input
+        serves them all; an unnamed or repeated name becomes ``output_<k>``).
     method : {"rank", "saltelli"}
         ``"rank"``: the given-data rank estimator (no extra runs; see :mod:`cloudsim.drivers.rank`).
         ``"saltelli"``: first-order (Saltelli 2010) and total (Jansen) indices by pick-freeze
@@ -193,22 +183,48 @@ def sensitivity(
         raise ValueError(f"by: must be 'year' or None, got {by!r}")
     ci = check_ci(ci)
     names = _run_inputs(ds)
-    da = _output(ds, output)
-    if by is None and da.ndim > 1:
-        raise ValueError(f"by=None: the output must have only the 'trial' dim, got {da.dims}; select a year first")
-    n = da.sizes["trial"]
+    many = isinstance(output, (list, tuple))
+    das = [_output(ds, o) for o in (output if many else [output])]
+    if not das:
+        raise ValueError("output: give at least one output")
+    for da in das:
+        if by is None and da.ndim > 1:
+            raise ValueError(
+                f"by=None: output {da.name!r} must have only the 'trial' dim, got {da.dims}; select a year first"
+            )
+    n = das[0].sizes["trial"]
     if n < MIN_TRIALS:
         raise ValueError(f"ds: needs at least {MIN_TRIALS} trials for the rank estimator's interval, got {n}")
-    rest = da.shape[1:]
-    yt = np.ascontiguousarray(np.asarray(da.values, dtype=np.float64).reshape(n, -1).T)  # (cells, trials)
-    est = np.empty((len(names), yt.shape[0]))
+    # every output's cells side by side: one sort of each input and one pass over the trials serve them all
+    y = np.concatenate([np.asarray(da.values, dtype=np.float64).reshape(n, -1) for da in das], axis=1)
+    est = np.empty((len(names), y.shape[1]))
     se = np.empty_like(est)
-    for k, name in enumerate(names):
-        est[k], se[k] = rank_with_se(np.asarray(ds[name].values, dtype=np.float64), yt)
+    for k, (name, order) in enumerate(zip(names, _orders(ds, names), strict=True)):
+        est[k], se[k] = rank_with_se(np.asarray(ds[name].values, dtype=np.float64), y, order=order)
+    results: dict[str, xr.Dataset] = {}
+    lo = 0
+    for k, da in enumerate(das):
+        cells = int(np.prod(da.shape[1:], dtype=np.int64))
+        name = str(da.name) if da.name is not None and str(da.name) not in results else f"output_{k}"
+        results[name] = _result(da, names, est[:, lo : lo + cells], se[:, lo : lo + cells], ci)
+        lo += cells
+    return results if many else next(iter(results.values()))
+
+
+def _orders(ds: xr.Dataset, names: list[str]) -> list[np.ndarray]:
+    """The trial order of each input (``numpy.argsort``), sorted on up to numba's threads at once."""
+    import numba
+
+    with ThreadPoolExecutor(max_workers=max(1, min(len(names), numba.get_num_threads()))) as pool:
+        return list(pool.map(lambda name: np.argsort(np.asarray(ds[name].values, dtype=np.float64)), names))
+
+
+def _result(da: xr.DataArray, names: list[str], est: np.ndarray, se: np.ndarray, ci: float) -> xr.Dataset:
+    """The Dataset of one output from its ``(inputs, cells)`` estimates and standard errors."""
     half = normal_half_width(se, ci)
     dims = ("input", *da.dims[1:])
     coords = {"input": names, **{d: da.coords[d] for d in da.dims[1:] if d in da.coords}}
-    shape = (len(names), *rest)
+    shape = (len(names), *da.shape[1:])
     out = xr.Dataset(
         {
             "S1": (dims, est.reshape(shape), {"long_name": "first-order sensitivity index"}),
@@ -218,5 +234,5 @@ def sensitivity(
         coords={**coords, "ci_bound": ["lower", "upper"]},
     )
     out.attrs = {"method": "rank (Gamboa-Klein-Lagnoux)", "output": str(da.name), "ci_prob": ci,
-                 "ci_kind": KIND_ASYMPTOTIC, "trials": n}  # fmt: skip
+                 "ci_kind": KIND_ASYMPTOTIC, "trials": da.sizes["trial"]}  # fmt: skip
     return out

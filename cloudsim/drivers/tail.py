@@ -134,7 +134,7 @@ def tail_drivers(
             "ks": float(_ks(x, e)), "ks_se": float(batch_se(_ks, x, e)),
             "ks_pvalue": float(stats.ks_2samp(x[e], x[~e], method="asymp").pvalue),
         }  # fmt: skip
-        s1, s1_se = rank_with_se(x, ef[None, :])
+        s1, s1_se = rank_with_se(x, ef[:, None])
         found.update(S1_event=float(s1[0]), S1_event_se=float(s1_se[0]))
         for key, value in found.items():
             cols.setdefault(key, []).append(value)
@@ -156,12 +156,12 @@ def tail_drivers(
     if output is not None:
         da = _output(ds, output)
         sub = da.isel(trial=np.flatnonzero(e))
-        yt = np.ascontiguousarray(np.asarray(sub.values, dtype=np.float64).reshape(k, -1).T)
-        est = np.empty((len(ranked), yt.shape[0]))
+        y = np.ascontiguousarray(np.asarray(sub.values, dtype=np.float64).reshape(k, -1))
+        est = np.empty((len(ranked), y.shape[1]))
         se = np.empty_like(est)
         for j, name in enumerate(ranked):
             x = np.asarray(ds[name].values, dtype=np.float64)[e]
-            est[j], se[j] = rank_with_se(x, yt)
+            est[j], se[j] = rank_with_se(x, y)
         dims = ("input", *da.dims[1:])
         shape = (len(ranked), *da.shape[1:])
         long_name = f"first-order index of {da.name} given the event"
