@@ -42,18 +42,28 @@ MIN_TRIALS = 1000
 KIND_ASYMPTOTIC = "asymptotic normal (delta method, moments from neighbours in the input's order)"
 
 
-def rank_with_se(x: np.ndarray, y: np.ndarray, order: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def column_moments(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and variance of each column of ``y`` (``(N, m)``), each from that column alone.
+
+    Column by column (of a contiguous copy): a column's moments, and so its indices, do not
+    depend on the columns beside it.
+    """
+    yt = np.ascontiguousarray(np.asarray(y, dtype=np.float64).T)
+    return yt.mean(axis=1), yt.var(axis=1)
+
+
+def rank_with_se(
+    x: np.ndarray, y: np.ndarray, order: np.ndarray | None = None, moments: tuple[np.ndarray, np.ndarray] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """The rank estimator of ``S`` and its asymptotic standard error (see the module) for each column of ``y``.
 
-    ``x`` holds ``N >= 4`` inputs, ``y`` is ``(N, m)`` (a row per trial), ``order`` is
-    ``numpy.argsort(x)`` if already known; returns two ``(m,)`` arrays.  A column without
-    variance gives NaN for both.
+    ``x`` holds ``N >= 4`` inputs, ``y`` is ``(N, m)`` (a row per trial); ``order``
+    (``numpy.argsort(x)``) and ``moments`` (:func:`column_moments` of ``y``) if already known.
+    Returns two ``(m,)`` arrays; a column without variance gives NaN for both.
     """
     y = np.asarray(y, dtype=np.float64)
     n = y.shape[0]
-    # column by column: a column's moments (and so its indices) do not depend on the columns beside it
-    mean = np.array([y[:, k].mean() for k in range(y.shape[1])])
-    var = np.array([y[:, k].var() for k in range(y.shape[1])])
+    mean, var = column_moments(y) if moments is None else moments
     ok = var > 0
     sums = neighbour_sums(np.argsort(x) if order is None else order, y, mean, 1.0 / np.sqrt(np.where(ok, var, 1.0)))
     pair, pair2, quad, skip_sq, pair_cube, fourth = sums.T
@@ -199,8 +209,9 @@ def sensitivity(
     y = np.concatenate([np.asarray(da.values, dtype=np.float64).reshape(n, -1) for da in das], axis=1)
     est = np.empty((len(names), y.shape[1]))
     se = np.empty_like(est)
+    moments = column_moments(y)
     for k, (name, order) in enumerate(zip(names, _orders(ds, names), strict=True)):
-        est[k], se[k] = rank_with_se(np.asarray(ds[name].values, dtype=np.float64), y, order=order)
+        est[k], se[k] = rank_with_se(np.asarray(ds[name].values, dtype=np.float64), y, order=order, moments=moments)
     results: dict[str, xr.Dataset] = {}
     lo = 0
     for k, da in enumerate(das):
