@@ -8,7 +8,7 @@ import pytest
 import xarray as xr
 
 import cloudsim
-from cloudsim.drivers._rank_kernel import BLOCK, neighbour_sums
+from cloudsim.drivers._rank_kernel import BLOCK, column_moments, neighbour_sums
 
 
 def _numpy_sums(order: np.ndarray, y: np.ndarray, mean: np.ndarray, scale: np.ndarray) -> np.ndarray:
@@ -62,3 +62,11 @@ def test_a_list_of_outputs_equals_separate_calls_bit_for_bit(ds_small):
     np.testing.assert_array_equal(both["output_2"]["S1_ci"].values, alone["S1_ci"].values)
     with pytest.raises(ValueError, match="output: give at least one output"):
         cloudsim.sensitivity(ds_small, [])
+
+
+@pytest.mark.parametrize("n", [1000, BLOCK + 1, 3 * BLOCK + 2])
+def test_column_moments_equal_numpy(n):
+    y = np.random.default_rng(n).lognormal(mean=20.0, size=(n, 4))  # a level of 1e9, as spend
+    mean, var = column_moments(y)
+    np.testing.assert_allclose(mean, y.mean(axis=0), rtol=1e-13)
+    np.testing.assert_allclose(var, y.var(axis=0), rtol=1e-11)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-__all__ = ["BLOCK", "SUMS", "neighbour_sums"]
+__all__ = ["BLOCK", "SUMS", "column_moments", "neighbour_sums"]
 
 #: Positions per block of the parallel pass.
 BLOCK = 1 << 15
@@ -31,50 +31,32 @@ def _block_sums(order: np.ndarray, y: np.ndarray, mean: np.ndarray, scale: np.nd
     for b in numba.prange(nb):
         lo = b * BLOCK
         hi = min(lo + BLOCK, n)
+        end = min(hi + 3, n)  # a block reads up to three positions past its end
+        # gather the block's rows first: independent reads, which the memory system overlaps
+        a = np.empty((end - lo, c))
+        for j in range(lo, end):
+            r = order[j]
+            for k in range(c):
+                a[j - lo, k] = (y[r, k] - mean[k]) * scale[k]
         acc = np.zeros((c, 6))
-        w = np.zeros((4, c))  # the window a_j .. a_(j+3) of every column; zero past the end
-        for d in range(3):
-            if lo + d < n:
-                r = order[lo + d]
-                for k in range(c):
-                    w[d, k] = (y[r, k] - mean[k]) * scale[k]
-        inner = min(hi, n - 3)  # positions whose four neighbours all exist
-        for j in range(lo, inner):
-            r3 = order[j + 3]
+        for i in range(hi - lo):
+            j = lo + i
             for k in range(c):
-                a0 = w[0, k]
-                a1 = w[1, k]
-                a2 = w[2, k]
-                a3 = (y[r3, k] - mean[k]) * scale[k]
-                sq0 = a0 * a0
-                sq1 = a1 * a1
-                p = a0 * a1
-                acc[k, 0] += p
-                acc[k, 1] += p * p
-                acc[k, 2] += p * a2 * a3
-                acc[k, 3] += a0 * a2 * sq1
-                acc[k, 4] += p * (sq0 + sq1)
-                acc[k, 5] += sq0 * sq0
-                w[0, k] = a1
-                w[1, k] = a2
-                w[2, k] = a3
-        for j in range(max(lo, inner), hi):  # the last three positions of the run
-            for k in range(c):
-                a0 = w[0, k]
-                a1 = w[1, k]
-                a2 = w[2, k]
+                a0 = a[i, k]
                 sq0 = a0 * a0
                 acc[k, 5] += sq0 * sq0
                 if j + 1 < n:
+                    a1 = a[i + 1, k]
+                    sq1 = a1 * a1
                     p = a0 * a1
                     acc[k, 0] += p
                     acc[k, 1] += p * p
-                    acc[k, 4] += p * (sq0 + a1 * a1)
-                if j + 2 < n:
-                    acc[k, 3] += a0 * a2 * a1 * a1
-                w[0, k] = a1
-                w[1, k] = a2
-                w[2, k] = 0.0
+                    acc[k, 4] += p * (sq0 + sq1)
+                    if j + 2 < n:
+                        a2 = a[i + 2, k]
+                        acc[k, 3] += a0 * a2 * sq1
+                        if j + 3 < n:
+                            acc[k, 2] += p * a2 * a[i + 3, k]
         part[b] = acc
     return part
 
@@ -101,3 +83,41 @@ def neighbour_sums(order: np.ndarray, y: np.ndarray, mean: np.ndarray, scale: np
     for b in range(part.shape[0]):  # in block order: the same sums for any number of threads
         out += part[b]
     return out
+
+
+def _block_centred(y: np.ndarray, shift: np.ndarray) -> np.ndarray:
+    """Per block of :data:`BLOCK` rows: the sums of ``y - shift`` and of its square, for each column."""
+    n, c = y.shape
+    nb = (n + BLOCK - 1) // BLOCK
+    part = np.zeros((nb, 2, c))
+    for b in numba.prange(nb):
+        for j in range(b * BLOCK, min(b * BLOCK + BLOCK, n)):
+            for k in range(c):
+                d = y[j, k] - shift[k]
+                part[b, 0, k] += d
+                part[b, 1, k] += d * d
+    return part
+
+
+_centred_serial = numba.njit(cache=True)(_block_centred)
+_centred_parallel = numba.njit(cache=True, parallel=True)(_block_centred)
+
+
+def column_moments(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and variance (``ddof=0``) of each column of ``y`` (``(N, m)``, float64), from that column alone.
+
+    Two passes (the second centred on the first's mean), blocks added in block order: a column's
+    moments do not depend on the columns beside it nor on the number of threads.
+    """
+    y = np.ascontiguousarray(y, dtype=np.float64)
+    n = y.shape[0]
+    kernel = _centred_parallel if n > BLOCK else _centred_serial
+    sums = np.zeros((2, y.shape[1]))
+    for part in kernel(y, np.zeros(y.shape[1])):
+        sums += part
+    mean = sums[0] / n
+    centred = np.zeros((2, y.shape[1]))
+    for part in kernel(y, mean):
+        centred += part
+    # the centred sum corrects the mean's rounding (the corrected two-pass algorithm)
+    return mean + centred[0] / n, np.maximum(centred[1] / n - (centred[0] / n) ** 2, 0.0)

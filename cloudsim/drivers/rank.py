@@ -32,7 +32,7 @@ import xarray as xr
 from scipy import stats
 
 from .._checks import check_ci
-from ._rank_kernel import neighbour_sums
+from ._rank_kernel import column_moments, neighbour_sums
 
 __all__ = ["KIND_ASYMPTOTIC", "MIN_TRIALS", "normal_half_width", "rank_first_order", "rank_with_se", "sensitivity"]
 
@@ -40,16 +40,6 @@ __all__ = ["KIND_ASYMPTOTIC", "MIN_TRIALS", "normal_half_width", "rank_first_ord
 MIN_TRIALS = 1000
 #: The ``ci_kind`` attribute of intervals from :func:`rank_with_se`.
 KIND_ASYMPTOTIC = "asymptotic normal (delta method, moments from neighbours in the input's order)"
-
-
-def column_moments(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and variance of each column of ``y`` (``(N, m)``), each from that column alone.
-
-    Column by column (of a contiguous copy): a column's moments, and so its indices, do not
-    depend on the columns beside it.
-    """
-    yt = np.ascontiguousarray(np.asarray(y, dtype=np.float64).T)
-    return yt.mean(axis=1), yt.var(axis=1)
 
 
 def rank_with_se(
