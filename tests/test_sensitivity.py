@@ -59,7 +59,7 @@ def test_estimator_matches_a_direct_loop():
     ys = y[order]
     m, v = ys.mean(), ys.var()
     direct = sum((ys[j] - m) * (ys[j + 1] - m) for j in range(49)) / 50 / v
-    assert rank_first_order(x, y[None, :])[0] == pytest.approx(direct, rel=1e-12)
+    assert rank_first_order(x, y[:, None])[0] == pytest.approx(direct, rel=1e-12)
 
 
 def test_article_spend_in_its_claim_year_is_driven_by_the_spend_inputs(scn, ds200k):
@@ -70,7 +70,7 @@ def test_article_spend_in_its_claim_year_is_driven_by_the_spend_inputs(scn, ds20
     assert s.sel(input="spend_target") > 0.95
     assert str(s.idxmax("input").values) == "spend_target"
     assert set(r.dims) == {"input", "year", "ci_bound"}
-    assert r.attrs["ci_kind"].startswith("batch means")
+    assert r.attrs["ci_kind"].startswith("asymptotic normal")
 
 
 def test_boolean_and_derived_outputs(ds200k):
@@ -96,3 +96,17 @@ def test_bad_arguments(ds_small):
         cloudsim.sensitivity(ds_small.isel(trial=slice(0, 500)), "spend")
     with pytest.raises(ValueError, match="ci: must be in"):
         cloudsim.sensitivity(ds_small, "spend", ci=1.5)
+
+
+def test_standard_error_at_a_zero_index_of_a_heteroscedastic_output_is_the_spread_over_replications():
+    # Ishigami's x3 has S1 = 0 but the output's variance grows as x3**8, so the estimate's error
+    # depends on how close neighbours in x3 are: batch means of 100-trial sub-runs gave 0.93 of
+    # the spread here (and a 92.7% coverage in the validation), the full run's neighbours 1.00
+    est, se = [], []
+    for seed in range(3000):
+        r = cloudsim.sensitivity(_ishigami(2_000, 5_000 + seed)[["x2", "y"]], "y", by=None)
+        est.append(float(r["S1"][0]))
+        se.append(float(r["S1_se"][0]))
+    ratio = np.sqrt(np.mean(np.square(se))) / np.std(est)
+    assert 0.95 < ratio < 1.05, ratio
+    assert abs(np.mean(est)) < 3 * np.std(est) / np.sqrt(len(est))  # no bias at zero beyond the noise

@@ -71,6 +71,8 @@ def test_quantile_statistic(scn):
         ({"output": "commitment_met", "low": 0.9, "high": 0.1}, "low must be below high"),
         ({"output": "commitment_met", "high": 1.0}, "high: must be a probability"),
         ({"output": "commitment_met", "inputs": ["nope"]}, "unknown input\\(s\\) \\['nope'\\]"),
+        ({"output": "commitment_met", "keys": {"spend.nope": (0, 1)}}, "'spend.nope' is not a key of scenario"),
+        ({"output": "commitment_met", "keys": {"deal.buyer": (0, 1)}}, "'deal.buyer' holds 'OpenAI' .*not a number"),
     ],
 )
 def test_bad_arguments(scn, kwargs, match):

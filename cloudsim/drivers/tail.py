@@ -19,7 +19,7 @@ from scipy import stats
 
 from .._checks import check_ci
 from ._batch import BATCHES, KIND_BATCH, batch_se, t_half_width
-from .rank import _output, _run_inputs, rank_first_order
+from .rank import KIND_ASYMPTOTIC, _output, _run_inputs, normal_half_width, rank_with_se
 
 __all__ = ["MIN_EVENT_TRIALS", "tail_drivers"]
 
@@ -102,7 +102,8 @@ def tail_drivers(
         ``ks_pvalue`` (E against not-E), ``S1_event`` (the event indicator's first-order index)
         with ``_se``/``_ci``; with ``output``: ``S1_given_event`` (dims ``input`` and the output's
         others) with ``_se``. Attrs ``event_trials``, ``trials``, ``event_probability``,
-        ``ci_prob``, ``ci_kind``, ``event``.
+        ``ci_prob``, ``ci_kind`` (batch means), ``S1_ci_kind`` (the indices: asymptotic, as
+        :func:`cloudsim.sensitivity`), ``event``.
 
     Raises
     ------
@@ -132,16 +133,16 @@ def tail_drivers(
             "median_event_level_se": float(batch_se(_median_level, x, e)),
             "ks": float(_ks(x, e)), "ks_se": float(batch_se(_ks, x, e)),
             "ks_pvalue": float(stats.ks_2samp(x[e], x[~e], method="asymp").pvalue),
-            "S1_event": float(rank_first_order(x, ef[None, :])[0]),
-            "S1_event_se": float(batch_se(lambda xb, eb: rank_first_order(xb, eb[None, :]), x, ef)[0]),
         }  # fmt: skip
+        s1, s1_se = rank_with_se(x, ef[:, None])
+        found.update(S1_event=float(s1[0]), S1_event_se=float(s1_se[0]))
         for key, value in found.items():
             cols.setdefault(key, []).append(value)
     order = np.argsort(-np.array(cols["ks"]), kind="stable")
     data: dict[str, Any] = {key: ("input", np.array(v)[order]) for key, v in cols.items()}
     for key in ("median_shift", "median_event_level", "ks", "S1_event"):
         est, se = data[key][1], data[f"{key}_se"][1]
-        half = t_half_width(se, ci)
+        half = normal_half_width(se, ci) if key == "S1_event" else t_half_width(se, ci)
         data[f"{key}_ci"] = (("input", "ci_bound"), np.stack([est - half, est + half], axis=-1))
     ranked = [names[i] for i in order]
     out = xr.Dataset(data, coords={"input": ranked, "ci_bound": ["lower", "upper"]})
@@ -155,13 +156,12 @@ def tail_drivers(
     if output is not None:
         da = _output(ds, output)
         sub = da.isel(trial=np.flatnonzero(e))
-        yt = np.ascontiguousarray(np.asarray(sub.values, dtype=np.float64).reshape(k, -1).T)
-        est = np.empty((len(ranked), yt.shape[0]))
+        y = np.ascontiguousarray(np.asarray(sub.values, dtype=np.float64).reshape(k, -1))
+        est = np.empty((len(ranked), y.shape[1]))
         se = np.empty_like(est)
         for j, name in enumerate(ranked):
             x = np.asarray(ds[name].values, dtype=np.float64)[e]
-            est[j] = rank_first_order(x, yt)
-            se[j] = batch_se(lambda xb, yb: rank_first_order(xb, yb.T), x, yt.T)
+            est[j], se[j] = rank_with_se(x, y)
         dims = ("input", *da.dims[1:])
         shape = (len(ranked), *da.shape[1:])
         long_name = f"first-order index of {da.name} given the event"
@@ -169,5 +169,5 @@ def tail_drivers(
         out["S1_given_event_se"] = (dims, se.reshape(shape))
         out = out.assign_coords({d: da.coords[d] for d in da.dims[1:] if d in da.coords})
     out.attrs = {"event": label, "event_trials": k, "trials": n, "event_probability": k / n, "ci_prob": ci,
-                 "ci_kind": KIND_BATCH}  # fmt: skip
+                 "ci_kind": KIND_BATCH, "S1_ci_kind": KIND_ASYMPTOTIC}  # fmt: skip
     return out
