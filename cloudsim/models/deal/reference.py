@@ -20,12 +20,23 @@ from .kernel import MAX_FRACTION
 __all__ = ["simulate_reference"]
 
 
-def simulate_reference(key: int, start: int, pk, out: Mapping[str, np.ndarray]) -> None:
-    """Fill every row of ``out`` (global trials ``start + row``); ``pk`` is the model's packed scenario."""
+def simulate_reference(key: int, start: int, pk, out: Mapping[str, np.ndarray], streams=None) -> None:
+    """Fill every row of ``out`` (global trials ``start + row``); ``pk`` is the model's packed scenario.
+
+    ``streams`` (optional) replaces the trials' streams: any object whose ``normal()`` and
+    ``uniform()`` return one variate per row (the benchmarks' hand-vectorised NumPy model
+    passes a ``numpy.random.Generator``'s).
+    """
     p = pk.scalars
     n, n_years = out["market_size"].shape
     trials = np.arange(start, start + n, dtype=np.int64)
-    st = CounterStreams(key, trials) if pk.stream == 2 else VectorStreams(key, trials)
+    st = (
+        streams
+        if streams is not None
+        else CounterStreams(key, trials)
+        if pk.stream == 2
+        else VectorStreams(key, trials)
+    )
     x = reference_inputs(st, pk, n)
     if pk.given_col.size:  # given from outside: drawn, then overwritten (as the kernel)
         x[:, pk.given_col] = pk.given_val
