@@ -15,8 +15,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from _common import SEED, variates_per_trial
+from test_bench_kernel import setup  # noqa: F401 - the fixture: 1e6 trials, packed scenario, key
 
-from cloudsim import _rng
 from cloudsim.engine import allocate
 from cloudsim.models.deal.reference import simulate_reference
 
@@ -38,17 +38,9 @@ class _GeneratorStreams:
         return self.rng.random(self.n)
 
 
-@pytest.fixture(scope="module")
-def setup(scn, size):
-    trials = size(10**6)
-    packed = scn.pack()
-    key, _ = _rng.key_from_seed(SEED)
-    return trials, packed, key
-
-
 @pytest.mark.benchmark(group="stream-1e6")
 @pytest.mark.parametrize("kind", KINDS)
-def test_stream(benchmark, scn, setup, _numba_threads, kind):
+def test_stream(benchmark, scn, setup, _numba_threads, kind):  # noqa: F811 - the imported fixture
     """One pass over 1e6 trials of the article scenario (or the normals they consume)."""
     trials, packed, key = setup
     normals, uniforms = variates_per_trial(scn)
