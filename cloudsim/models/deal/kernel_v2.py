@@ -115,7 +115,7 @@ def _deal_block_v2(
     L = LANES
     n_slots = fixed.shape[0]
     tk = np.empty(L, np.uint64)
-    rej = np.empty(L, np.bool_)
+    rej = np.empty(L, np.uint8)  # the ziggurat's rejected lanes (L is a multiple of 8)
     z = np.empty((max(p.n_drawn, 1), L))
     scale = np.ones(L)
     g = np.empty(L)
