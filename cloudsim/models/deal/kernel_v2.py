@@ -132,6 +132,7 @@ def _deal_block_v2(
     ey = np.empty((max(n_others, 1), L))
     den = np.empty(L)
     rest = np.empty(L)
+    m_t, sa_t = np.empty(L), np.empty(L)
     sp_t = np.empty((n_years, L))
     cum_c, due_c, gap = np.empty(L), np.empty(L), np.empty(L)
     ok = np.empty(L, np.bool_)
@@ -220,9 +221,8 @@ def _deal_block_v2(
                 for lane in range(nl):
                     ey[q, lane] = vexp(y[q, lane])
                     den[lane] += ey[q, lane]
-            for lane in range(nl):
-                i = b0 + lane
-                m = vexp(lm[lane])
+            for lane in range(nl):  # the year's values, vectorised; stored below
+                m_t[lane] = vexp(lm[lane])
                 sp = vexp(ls[lane])
                 sp = sp_0[lane] if t == 0 else sp
                 sp = sp_h[lane] if t == hs else sp
@@ -231,7 +231,12 @@ def _deal_block_v2(
                 sa = sa_0[lane] if t == 0 else sa
                 sa = sa_h[lane] if t == ha else sa
                 rest[lane] = 1.0 - sa if sa < 0.5 else ea / (1.0 + ea)
+                sa_t[lane] = sa
                 cum[lane] += sp if t >= p.cum_first else 0.0
+                sp_t[t, lane] = sp
+            for lane in range(nl):
+                i = b0 + lane
+                m, sp, sa = m_t[lane], sp_t[t, lane], sa_t[lane]
                 rev = sa * m
                 market[i, t] = m
                 spend[i, t] = sp
@@ -240,7 +245,6 @@ def _deal_block_v2(
                 cumulative[i, t] = cum[lane]
                 revenue[i, t] = rev
                 buyer_share[i, t] = sp / rev
-                sp_t[t, lane] = sp
             for q in range(n_others):
                 o = others[q]
                 for lane in range(nl):
