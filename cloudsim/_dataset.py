@@ -22,9 +22,17 @@ def _copula_text(scenario: Scenario) -> str:
     return f"Student-t copula (df = {df})" if df else "Gaussian copula"
 
 
+#: How each stream version draws, for ``ds.attrs["method"]``.
+_STREAM_TEXT = {
+    1: "per-trial SFC64 streams keyed by (seed, trial); ziggurat normals",
+    2: "counter-based SplitMix64 variates keyed by (seed, trial, draw); ziggurat normals in lock-step lanes",
+}
+
+
 def to_dataset(
-    arrays: dict[str, np.ndarray], scenario: Scenario, *, start: int, seed: str, engine: str, sampler: str = "mc"
-) -> xr.Dataset:
+    arrays: dict[str, np.ndarray], scenario: Scenario, *, start: int, seed: str, engine: str,
+    sampler: str = "mc", stream: int = STREAM_VERSION,
+) -> xr.Dataset:  # fmt: skip
     """Wrap one run's arrays as a Dataset.
 
     Returns
@@ -68,10 +76,10 @@ def to_dataset(
         "trials": int(n),
         "claim_years": ", ".join(f"{k}={y}" for k, y in scenario.claim_years.items()),
         "cloudsim_version": __version__,
-        "stream_version": STREAM_VERSION,
+        "stream_version": int(stream),
         "engine": engine,
         "sampler": sampler,
-        "method": "Monte Carlo; per-trial SFC64 streams keyed by (seed, trial); ziggurat normals; "
+        "method": f"Monte Carlo; {_STREAM_TEXT[int(stream)]}; "
         f"{_copula_text(scenario)} over per-trial inputs; {model.method(d)}",
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }

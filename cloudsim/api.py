@@ -16,7 +16,7 @@ from . import _rng
 from ._checks import check_progress
 from ._dataset import to_dataset
 from .engine import simulate_arrays
-from .engine.run import PROGRESS_MIN_TRIALS, check_run
+from .engine.run import PROGRESS_MIN_TRIALS, check_run, check_stream
 from .risk.bands import DEFAULT_QUANTILES
 from .scenario import Scenario
 
@@ -38,6 +38,7 @@ def simulate(
     inputs: Mapping[str, Any] | None = None,
     second_seed: int | np.random.SeedSequence | None = None,
     second_streams: Sequence[str] | None = None,
+    stream: int = 1,
 ) -> xr.Dataset:
     """Simulate ``trials`` paths of the scenario.
 
@@ -84,6 +85,12 @@ def simulate(
         ``"copula_chi2"``).  Trial ``i`` depends only on the scenario, both seeds and ``i``; an
         empty list gives the run without it, bit for bit, and every stream group that of
         ``seed=second_seed``.  Needs ``sampler="mc"`` and ``engine="numba"``; not lazy.
+    stream : {1, 2}
+        The stream version (``docs/model.md``, "Stream versions"): 1, per-trial SFC64
+        streams with ziggurat normals (every result of 0.1 and 0.2); 2, counter-based
+        variates for the deal model's lock-step kernel (faster; other numbers, same
+        distributions).  Version 2 runs the deal model with ``sampler="mc"`` only, without
+        ``inputs``, ``second_streams`` or ``chunks``.  Recorded in ``ds.attrs["stream_version"]``.
 
     Returns
     -------
@@ -99,6 +106,8 @@ def simulate(
         For a trial count out of range or too large for this machine's memory, or for
         ``inputs`` naming an unknown input, of the wrong length or outside the support.
     """
+    stream = check_stream(stream, sampler=sampler, replicates=replicates, inputs=inputs,
+                          second_streams=second_streams, chunks=chunks)  # fmt: skip
     if chunks is not None and sampler != "mc":
         raise ValueError(f"chunks: a lazy run (chunks=) uses sampler='mc', got sampler={sampler!r}")
     if second_streams is None and second_seed is not None:
@@ -129,9 +138,9 @@ def simulate(
     if sampler == "mc" and replicates is None:
         arrays, recorded_seed = simulate_arrays(
             scenario, trials, seed=seed, start=start, engine=engine, dtype=dtype, progress=progress, inputs=inputs,
-            second_seed=second_seed, second_streams=second_streams,
+            second_seed=second_seed, second_streams=second_streams, stream=stream,
         )  # fmt: skip
-        ds = to_dataset(arrays, scenario, start=start, seed=recorded_seed, engine=engine)
+        ds = to_dataset(arrays, scenario, start=start, seed=recorded_seed, engine=engine, stream=stream)
         if inputs:
             ds.attrs["given_inputs"] = ", ".join(str(k) for k in inputs)
         if second_streams is not None:

@@ -120,10 +120,12 @@ def test_common_random_numbers_across_scenarios(scn):
     assert r > 0.99
 
 
+@pytest.mark.parametrize("stream", [1, 2])
 @pytest.mark.parametrize("start", [0, 123_457])
-def test_numba_and_numpy_engines_agree(scn, start):
-    a = cloudsim.simulate(scn, 3000, seed=17, start=start)
-    b = cloudsim.simulate(scn, 3000, seed=17, start=start, engine="numpy")
+def test_numba_and_numpy_engines_agree(scn, start, stream):
+    a = cloudsim.simulate(scn, 3000, seed=17, start=start, stream=stream)
+    b = cloudsim.simulate(scn, 3000, seed=17, start=start, engine="numpy", stream=stream)
+    assert a.attrs["stream_version"] == b.attrs["stream_version"] == stream
     for v in a.data_vars:
         x, y = a[v].values, b[v].values
         if v == "commitment_shortfall":  # total - cumulative: compare on the scale of the total

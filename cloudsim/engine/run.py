@@ -20,7 +20,7 @@ from .._checks import check_dtype, check_int, check_progress
 from ..scenario import Scenario
 from . import samplers
 
-__all__ = ["CHUNK", "ENGINES", "allocate", "check_memory", "check_run", "simulate_arrays"]
+__all__ = ["CHUNK", "ENGINES", "STREAMS", "allocate", "check_memory", "check_run", "check_stream", "simulate_arrays"]
 
 ENGINES = ("numba", "numpy")
 #: Trials per kernel call: the progress bar's step; results do not depend on it.
@@ -107,6 +107,29 @@ def check_run(scenario: Scenario, trials: int, start: int) -> tuple[int, int]:
     return trials, start
 
 
+#: The stream versions a run can draw from (``docs/model.md``, "Stream versions").
+STREAMS = (1, 2)
+
+
+def check_stream(stream: Any, *, sampler: str = "mc", replicates: int | None = None, inputs: Any = None,
+                 second_streams: Any = None, chunks: int | None = None) -> int:  # fmt: skip
+    """``stream`` checked: 1 or 2; version 2 runs ``sampler="mc"`` only, without given inputs,
+    a second seed or ``chunks`` (ValueError naming the field otherwise)."""
+    if isinstance(stream, bool) or not isinstance(stream, (int, np.integer)):
+        raise TypeError(f"stream: expected an int, one of {STREAMS}, got {type(stream).__name__}")
+    if int(stream) not in STREAMS:
+        raise ValueError(f"stream: must be one of {STREAMS}, got {stream}")
+    if stream == 2:
+        for name, used in (("sampler", sampler != "mc" or replicates is not None), ("inputs", bool(inputs)),
+                           ("second_streams", second_streams is not None), ("chunks", chunks is not None)):  # fmt: skip
+            if used:
+                raise ValueError(
+                    f"{name}: not supported on stream version 2 (it runs sampler='mc' without given inputs, "
+                    f"a second seed or chunks); use stream=1 for {name}"
+                )
+    return int(stream)
+
+
 def check_finite(scenario: Scenario, out: dict[str, np.ndarray], lo: int, hi: int, start: int) -> None:
     """Refuse a run whose outputs overflowed: every float output of trials ``lo..hi`` must be finite.
 
@@ -149,12 +172,14 @@ def simulate_arrays(
     inputs: Mapping[str, Any] | None = None,
     second_seed: int | np.random.SeedSequence | None = None,
     second_streams: Sequence[str] | None = None,
+    stream: int = 1,
 ) -> tuple[dict[str, np.ndarray], str]:
     """Run the scenario's model; return its raw output arrays and the seed as recorded.
 
     Same parameters as :func:`cloudsim.simulate`; see there.
     """
     trials, start = check_run(scenario, trials, start)
+    check_stream(stream, sampler=sampler, replicates=replicates, inputs=inputs, second_streams=second_streams)
     sampler, replicates = samplers.check_sampler(sampler, replicates, trials, start, scenario)
     if sampler != "mc" and engine != "numba":
         raise ValueError(f"engine: sampler {sampler!r} runs on the 'numba' engine, got {engine!r}")
@@ -180,6 +205,8 @@ def simulate_arrays(
             )
         key2, flags, _ = check_second(scenario, second_seed, second_streams)
         packed = model.with_second(packed, key2, flags)
+    if stream != 1:
+        packed = model.with_stream(packed, stream)
     out = allocate(scenario, trials, dt)
     if engine == "numpy":
         model.reference(key, start, packed, out)

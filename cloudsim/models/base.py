@@ -206,6 +206,10 @@ class Model:
         """The NumPy reference of the same equations over every row of ``out``."""
         raise NotImplementedError
 
+    def with_stream(self, packed: Any, stream: int) -> Any:
+        """``packed`` drawing from stream version ``stream`` (``2``: the lock-step kernel); 1 is the default."""
+        raise ValueError(f"stream: model {self.name!r} runs on stream version 1 only, got stream={stream}")
+
     def with_given(self, packed: Any, columns: np.ndarray, values: np.ndarray) -> Any:
         """``packed`` with per-trial input values given from outside: input ``columns[g]`` of row ``r`` is
         ``values[r, g]`` (drawn first, then overwritten, so the streams are consumed as without them)."""

@@ -20,6 +20,7 @@ from .._commitments import check_commitments
 from .._trial import sparse_rows, z_table
 from ..base import ClaimSample, Commitment, Input, Model, Output
 from .kernel import Scalars, simulate_deal
+from .kernel_v2 import simulate_deal_v2
 from .reference import simulate_reference
 from .schema import CLAIM_ROLES, SCHEMA, SHOCK_BASE
 
@@ -85,6 +86,8 @@ class Packed:
     #: pick-freeze: the second stream key and one flag per stream group (:meth:`DealModel.streams`); empty: off
     key2: int = 0
     alt: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    #: the stream version the kernel draws from (:mod:`cloudsim._rng` is 1, :mod:`cloudsim._rng_v2` is 2)
+    stream: int = 1
 
 
 class DealModel(Model):
@@ -384,8 +387,21 @@ class DealModel(Model):
         alt[: flags.size] = flags  # without a Student-t copula its chi-square flag stays 0 (never drawn)
         return replace(packed, key2=int(key2), alt=alt)
 
+    def with_stream(self, packed: Packed, stream: int) -> Packed:
+        return replace(packed, stream=stream)
+
     def run(self, key, start, lo, hi, pk: Packed, out, scores=None) -> None:
         n = out["spend"].shape[0]
+        if pk.stream == 2:
+            simulate_deal_v2(
+                np.uint64(key), np.int64(start), np.int64(lo), np.int64(hi), pk.scalars,
+                pk.in_code, pk.in_par, pk.in_tab, *pk.chol_sparse, pk.shock_chol,
+                pk.fixed, pk.shift_par, pk.shift_tab, pk.alr_start, pk.others, pk.com_first, pk.tr_com, pk.tr_due,
+                pk.tr_slot, out["market_size"], out["share"], out["spend"], out["cumulative_spend"],
+                out["seller_revenue"], out["buyer_share_of_seller"], out["inputs"],
+                out["commitment_shortfall"].reshape(n, -1), out["commitment_met"].reshape(n, -1),
+            )  # fmt: skip
+            return
         scores = _NO_SCORES if scores is None else scores
         simulate_deal(
             np.uint64(key), np.int64(start), np.int64(lo), np.int64(hi), pk.scalars,

@@ -1,7 +1,8 @@
 """The deal model's NumPy reference: the kernel's equations vectorised over trials, for checking.
 
 Same variate order as :mod:`.kernel` over the pure-NumPy streams of
-:class:`cloudsim._rng.VectorStreams`; agrees with the kernel to rounding (rtol 1e-10).
+:class:`cloudsim._rng.VectorStreams` (stream version 1), or as :mod:`.kernel_v2` over
+:class:`cloudsim._rng_v2.CounterStreams` (version 2); agrees with the kernel to rounding (rtol 1e-10).
 """
 
 from __future__ import annotations
@@ -12,17 +13,30 @@ from collections.abc import Mapping
 import numpy as np
 
 from ..._rng import VectorStreams
+from ..._rng_v2 import CounterStreams
 from .._trial import reference_inputs
 from .kernel import MAX_FRACTION
 
 __all__ = ["simulate_reference"]
 
 
-def simulate_reference(key: int, start: int, pk, out: Mapping[str, np.ndarray]) -> None:
-    """Fill every row of ``out`` (global trials ``start + row``); ``pk`` is the model's packed scenario."""
+def simulate_reference(key: int, start: int, pk, out: Mapping[str, np.ndarray], streams=None) -> None:
+    """Fill every row of ``out`` (global trials ``start + row``); ``pk`` is the model's packed scenario.
+
+    ``streams`` (optional) replaces the trials' streams: any object whose ``normal()`` and
+    ``uniform()`` return one variate per row (the benchmarks' hand-vectorised NumPy model
+    passes a ``numpy.random.Generator``'s).
+    """
     p = pk.scalars
     n, n_years = out["market_size"].shape
-    st = VectorStreams(key, np.arange(start, start + n, dtype=np.int64))
+    trials = np.arange(start, start + n, dtype=np.int64)
+    st = (
+        streams
+        if streams is not None
+        else CounterStreams(key, trials)
+        if pk.stream == 2
+        else VectorStreams(key, trials)
+    )
     x = reference_inputs(st, pk, n)
     if pk.given_col.size:  # given from outside: drawn, then overwritten (as the kernel)
         x[:, pk.given_col] = pk.given_val
