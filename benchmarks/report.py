@@ -501,6 +501,42 @@ Measured apart from the pytest-benchmark run (2026-12-02, AMD EPYC, 2 cores shar
 
 """
 
+#: What a first call spends and how the warming step removes the compile, measured apart: kept as text.
+FIRST_CALL_NOTES = """\
+## First call
+
+A first `simulate` in a new process (2026-12-03, AMD EPYC, 2 cores, load average 5-7 from other work:
+the figures are upper bounds of a quiet machine's).
+- Warm numba cache: `simulate(scn, 1000)` took 0.14-0.18 s at load 4 and 0.29-0.31 s at load 5 (it took
+  0.56 s at load 2 before, 11.8 s at a higher load: importing `scipy.interpolate` for the spline tables
+  and dask through xarray's duck-array checks). The spline tables are now computed by
+  `cloudsim/models/_spline.py`, the same operations as SciPy's `CubicSpline` (equal bit for bit, tested),
+  and `_dataset.py` builds the Dataset's variables and indexes itself, so a run of NumPy arrays imports
+  neither. `load_scenario` before it (1.9 s at this load, 0.75 s at load 2) carries numba's own start:
+  importing numba, loading its target's registries (which import `scipy.linalg` to find BLAS) and the
+  cached distribution code; `import cloudsim` is xarray's import (0.44-0.51 s at load 2, 1.2 s at load
+  5). xarray still imports dask (when installed) at the first reduction or display of a Dataset.
+- Cold cache (empty `NUMBA_CACHE_DIR`): the kernel of a plain run no longer compiles the samplers' scores
+  path or the pick-freeze path (`None` arguments, pruned when numba compiles: one cached specialisation
+  per path used; `tests/test_compile.py`). Numba's compile events for the first `simulate`, at load 5-6:
+  54.0 s before, 24.0 s after (`_deal_block` 37.7 s -> 17.0 s, of which `draw_inputs_two` 7.4 s,
+  `inputs_from_scores_call` 4.5 s and `normal_call` 2.4 s are gone); loading the scenario compiles the
+  distributions' `from_z` for another 6 s. A cold first call at load 4-5: `load_scenario` 8.2 s +
+  `simulate` 22.5 s. `benchmarks/test_bench_kernel.py` group `kernel-compile` at load 5.7-6, one run:
+  30.7 s / 31.4 s = 0.98x of 0.1.0's kernel (shortest of 3; medians 31.8 / 32.2 s = 0.99x).
+- The 4 s target of a cold first call is out of reach of a smaller kernel alone: 0.1.0's kernel alone
+  compiles for about 25 s here. What closes it is compiling ahead of time: `python -m cloudsim.warm
+  [scenario ...] [--float32]` runs each scenario (default every bundled one) for 16 trials, and `make`'s
+  install step runs it, so `make demo` starts from a warm cache. Numba reuses a cached kernel only with
+  the same numba version, on the same CPU model (its cache is keyed on the CPU's name and features),
+  while the kernel's source file keeps its modification time and size, and only from a cache directory
+  the process can write (a read-only `__pycache__`, e.g. an install owned by another user, is skipped for
+  `NUMBA_CACHE_DIR` or the user's cache directory). In every other case numba compiles again: a first
+  call is then slow, never wrong. Numba checks only the file that defines a kernel, not the files of the
+  helpers it inlines: after editing a helper alone in a source checkout, clear `__pycache__` (or
+  `NUMBA_CACHE_DIR`).
+"""
+
 
 def render(data: dict[str, Any], *, source: str = "results.json") -> str:
     """The text of ``docs/performance.md`` for one benchmark run.
@@ -573,6 +609,7 @@ def render(data: dict[str, Any], *, source: str = "results.json") -> str:
         )
     out += _table(("group", "benchmark", "trials", "median", "min", "IQR", "rounds", "details"), rows)
     out += ["", *KERNEL_NOTES.rstrip("\n").split("\n")]
+    out += ["", *FIRST_CALL_NOTES.rstrip("\n").split("\n")]
     out += [
         "",
         "## How it is measured",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import xarray as xr
 
 import cloudsim
@@ -55,3 +56,22 @@ def test_start_sets_trial_coordinate(scn):
     ds = cloudsim.simulate(scn, 10, seed=1, start=750_000)
     assert ds.trial.values.tolist() == list(range(750_000, 750_010))
     assert ds.attrs["start"] == 750_000
+
+
+@pytest.mark.parametrize("name", ["openai-aws-2025", "openai-compute-2025"])
+def test_dataset_equals_the_one_xarray_builds(name):
+    """The Dataset built variable by variable (no duck-array checks) is the one ``xr.Dataset(...)`` builds itself."""
+    ds = cloudsim.simulate(cloudsim.load_scenario(name), 300, seed=7)
+    plain = xr.Dataset(
+        {k: (v.dims, v.values, v.attrs) for k, v in ds.data_vars.items()},
+        coords={k: (v.dims, v.values, v.attrs) for k, v in ds.coords.items()},
+        attrs=ds.attrs,
+    )
+    xr.testing.assert_identical(ds, plain)
+    assert set(ds.xindexes) == set(plain.xindexes) >= {"trial", "year"}
+    for dim in ds.xindexes:
+        assert ds.indexes[dim].equals(plain.indexes[dim]) and ds.indexes[dim].dtype == plain.indexes[dim].dtype
+        assert ds[dim].dtype == plain[dim].dtype
+    for k in ds.variables:
+        assert ds[k].dtype == plain[k].dtype and ds[k].encoding == plain[k].encoding, k
+    assert ds.sel(year=2030).isel(trial=slice(0, 5)).sizes["trial"] == 5

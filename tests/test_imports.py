@@ -13,3 +13,16 @@ def test_import_does_not_pull_heavy_modules():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == ""
+
+
+def test_first_simulate_does_not_pull_scipy_interpolate_or_dask():
+    """A first run of the article imports neither scipy.interpolate (its spline tables) nor dask (its Dataset).
+
+    Together they took 1-10 s of a first ``simulate`` with the kernels already compiled.
+    """
+    code = (
+        "import sys, cloudsim; cloudsim.simulate(cloudsim.load_scenario(), 10, seed=1, progress=False); "
+        "print(','.join(m for m in ('scipy.interpolate', 'dask', 'dask.array') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out.splitlines()[-1:] in ([], [""])

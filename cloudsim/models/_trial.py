@@ -31,6 +31,7 @@ from ..distributions import (
     ndtr,
     ndtri,
 )
+from ._spline import not_a_knot
 
 __all__ = [
     "CLOSED_FORM",
@@ -84,8 +85,6 @@ def z_table(dist) -> np.ndarray:
         Shape ``(ZN, 4)``: per interval, ``c0 + c1*d + c2*d**2 + c3*d**3`` with
         ``d = z - ZGRID[k]``.
     """
-    from scipy.interpolate import CubicSpline
-
     out = np.zeros((ZN, 4))
     if dist.code in CLOSED_FORM:
         return out
@@ -99,8 +98,7 @@ def z_table(dist) -> np.ndarray:
             )
         out.reshape(-1)[: values.size] = values
         return out
-    spline = CubicSpline(ZGRID, dist.from_z(ZGRID), bc_type="not-a-knot")
-    out[:] = spline.c[::-1].T
+    out[:] = not_a_knot(ZGRID, dist.from_z(ZGRID))
     return out
 
 

@@ -16,13 +16,18 @@ steps 1 and 2 comes from ``scores`` (row ``i - lo``: the inputs' scores, year by
 the shocks, then two columns per year after the spend claim's year: the workload
 shift happens when the first is below ``ndtri(hazard)`` -- its uniform below the
 hazard -- and the second is its size's normal); the trial's stream is not read.
-With an empty ``scores`` (``"mc"``) the kernel never reads it.
+With ``scores=None`` (``"mc"``) the kernel never reads it.
 
-Pick-freeze (``simulate(..., second_seed=, second_streams=)``): with a non-empty ``alt``
+Pick-freeze (``simulate(..., second_seed=, second_streams=)``): with an array ``alt``
 each trial also seeds its stream for ``key2`` and advances it exactly as the first, variate
 for variate; the variates of the flagged streams (``alt`` holds one flag per drawn input's
 independent normal, per shock, then the workload shifts and the Student-t chi-square) are
-taken from the second stream.  With an empty ``alt`` nothing of this runs.
+taken from the second stream.  With ``alt=None`` nothing of this runs.
+
+``scores`` and ``alt`` are ``None`` or arrays: numba compiles (and caches) one
+specialisation per combination it is called with and prunes the branches of the other
+paths from it, so a plain Monte Carlo run compiles neither the samplers' nor the
+pick-freeze code.
 """
 
 from __future__ import annotations
@@ -91,7 +96,7 @@ class Scalars(NamedTuple):
 # error_model="numpy" as in the parfor body numba builds: no zero-division checks per division
 @numba.njit(cache=True, fastmath=False, error_model="numpy")
 def _deal_block(
-    key, start, lo, i0, i1, p, scored, bw, n_years, n_others, n_com, n_tr,
+    key, start, lo, i0, i1, p, bw, n_years, n_others, n_com, n_tr,
     in_code, in_par, in_tab, chol_val, chol_col, chol_row, shock_chol, fixed, shift_par, shift_tab,
     alr_start, others, com_first, tr_com, tr_due, tr_slot, given_col, given_val,
     market, share, spend, cumulative, revenue, buyer_share, inputs, shortfall, met,
@@ -107,21 +112,21 @@ def _deal_block(
     y = np.empty(n_others)
     ey = np.empty(n_others)
     sp_t = np.empty(n_years)
-    # pick-freeze: the streams flagged in ``alt`` (inputs, shocks, shifts, chi-square) come from key2
-    two = alt.shape[0] > 0
+    # pick-freeze: the streams flagged in ``alt`` (inputs, shocks, shifts, chi-square) come from key2;
+    # each ``alt is not None`` / ``scores is not None`` below is decided when numba compiles
     s2 = np.empty(4, dtype=np.uint64)
     z2 = np.empty(max(p.n_drawn, 1))
     a_sh = p.n_drawn
     a_shift = p.n_drawn + p.n_shocks
     for i in range(i0, i1):
         seed_trial(s, key, start + i)
-        if two:
+        if alt is not None:
             seed_trial(s2, key2, start + i)
             draw_inputs_two(
                 s, s2, ki, wi, fi, p.n_drawn, chol_val, chol_col, chol_row, p.student, p.df, in_code, in_par,
                 in_tab, alt, alt[a_shift + 1], z, z2, x,
             )  # fmt: skip
-        elif scored:
+        elif scores is not None:
             inputs_from_scores_call(scores[i - lo], p.n_drawn, chol_val, chol_col, chol_row, in_code, in_par, in_tab, x)
         else:
             draw_inputs(
@@ -136,7 +141,7 @@ def _deal_block(
         sig_m, sig_s = x[p.vol_market], x[p.vol_spend]
         sig_a, sig_o = x[p.vol_seller], x[p.vol_others]
         hazard = x[p.shift_hazard]
-        z_hazard = ndtri(hazard) if scored else 0.0  # with scores: a shift when the year's score is below it
+        z_hazard = ndtri(hazard) if scores is not None else 0.0  # with scores: a shift when the year's score is below it
         log_m0 = math.log(x[p.size_start])
         sp_0, sp_h, sa_0, sa_h = x[p.spend_start], x[p.spend_target], x[p.share_start], x[p.share_target]
         lm = log_m0
@@ -152,13 +157,13 @@ def _deal_block(
         cum = 0.0
         for t in range(n_years):
             if t > 0:
-                if scored:
+                if scores is not None:
                     for k in range(p.n_shocks):
                         e[k] = scores[i - lo, p.n_drawn + (t - 1) * p.n_shocks + k]
                 else:
                     for k in range(p.n_shocks):
                         e[k] = next_normal(s, ki, wi, fi)
-                    if two:  # the second stream advanced alike; its draws taken where flagged
+                    if alt is not None:  # the second stream advanced alike; its draws taken where flagged
                         for k in range(p.n_shocks):
                             w = normal_call(s2)
                             if alt[a_sh + k]:
@@ -185,14 +190,14 @@ def _deal_block(
                 elif t == hs:
                     ls = ls_h
                 else:
-                    if scored:  # this year's two columns after the shocks: the shift's occurrence, its size
+                    if scores is not None:  # this year's two columns after the shocks: the shift's occurrence, its size
                         c = p.n_drawn + (n_years - 1) * p.n_shocks + 2 * (t - hs - 1)
                         u = 0.0 if scores[i - lo, c] < z_hazard else 1.0
                         zf = scores[i - lo, c + 1]
                     else:
                         u = next_double(s)
                         zf = next_normal(s, ki, wi, fi)
-                    if two:
+                    if alt is not None:
                         u2 = uniform_call(s2)
                         zf2 = normal_call(s2)
                         if alt[a_shift]:
@@ -266,7 +271,10 @@ def simulate_deal(
     market, share, spend, cumulative, revenue, buyer_share, inputs, shortfall, met,
     scores, key2, alt,
 ) -> None:  # fmt: skip
-    """Simulate rows ``lo..hi-1`` of the outputs (global trials ``start + row``); ``p`` is a :class:`Scalars`."""
+    """Simulate rows ``lo..hi-1`` of the outputs (global trials ``start + row``); ``p`` is a :class:`Scalars`.
+
+    ``scores`` (a sampler's normal scores) and ``alt`` (pick-freeze flags) are ``None`` when unused.
+    """
     n_years = market.shape[1]
     n_others = others.shape[0]
     n_com = com_first.shape[0]
@@ -277,12 +285,11 @@ def simulate_deal(
         h = p.h_market if q == 0 else p.h_spend if q == 1 else p.h_share
         for t in range(1, min(h, n_years)):
             bw[q, t] = math.sqrt((h - t) / (h + 1 - t))
-    scored = scores.shape[1] > 0  # a sampler's normal scores replace the stream's normals
     nblocks = (hi - lo + BLOCK - 1) // BLOCK
     for b in numba.prange(nblocks):
         i0 = lo + b * BLOCK
         _deal_block(
-            key, start, lo, i0, min(i0 + BLOCK, hi), p, scored, bw, n_years, n_others, n_com, n_tr,
+            key, start, lo, i0, min(i0 + BLOCK, hi), p, bw, n_years, n_others, n_com, n_tr,
             in_code, in_par, in_tab, chol_val, chol_col, chol_row, shock_chol, fixed, shift_par, shift_tab,
             alr_start, others, com_first, tr_com, tr_due, tr_slot, given_col, given_val,
             market, share, spend, cumulative, revenue, buyer_share, inputs, shortfall, met,

@@ -47,10 +47,6 @@ _UNCERTAIN = (
 )  # fmt: skip
 
 
-#: What ``run`` passes the kernel for the ``"mc"`` sampler: no supplied scores (never read).
-_NO_SCORES = np.zeros((0, 0))
-
-
 def _get(d: Mapping[str, Any], dotted: str) -> Any:
     node: Any = d
     for part in dotted.split("."):
@@ -402,7 +398,7 @@ class DealModel(Model):
                 out["commitment_shortfall"].reshape(n, -1), out["commitment_met"].reshape(n, -1),
             )  # fmt: skip
             return
-        scores = _NO_SCORES if scores is None else scores
+        alt = pk.alt if pk.alt.size else None  # None: numba compiles the kernel without the pick-freeze path
         simulate_deal(
             np.uint64(key), np.int64(start), np.int64(lo), np.int64(hi), pk.scalars,
             pk.in_code, pk.in_par, pk.in_tab, *pk.chol_sparse, pk.shock_chol,
@@ -411,7 +407,7 @@ class DealModel(Model):
             out["market_size"], out["share"], out["spend"], out["cumulative_spend"], out["seller_revenue"],
             out["buyer_share_of_seller"], out["inputs"],
             out["commitment_shortfall"].reshape(n, -1), out["commitment_met"].reshape(n, -1),
-            scores, np.uint64(pk.key2), pk.alt,
+            scores, np.uint64(pk.key2), alt,
         )  # fmt: skip
 
     def score_layout(self, d: Mapping[str, Any]) -> tuple[int, int, list[Any]]:
