@@ -141,7 +141,7 @@ def _deal_block(
         sig_m, sig_s = x[p.vol_market], x[p.vol_spend]
         sig_a, sig_o = x[p.vol_seller], x[p.vol_others]
         hazard = x[p.shift_hazard]
-        z_hazard = ndtri(hazard) if scores is not None else 0.0  # with scores: a shift when the year's score is below it
+        z_hazard = ndtri(hazard) if scores is not None else 0.0  # a shift when the score is below it
         log_m0 = math.log(x[p.size_start])
         sp_0, sp_h, sa_0, sa_h = x[p.spend_start], x[p.spend_target], x[p.share_start], x[p.share_target]
         lm = log_m0
