@@ -49,7 +49,7 @@ from .._trial import (
     uniform_call,
 )
 
-__all__ = ["BLOCK", "MAX_FRACTION", "Scalars", "simulate_deal"]
+__all__ = ["BLOCK", "MAX_FRACTION", "Scalars", "bridge_weights", "simulate_deal"]
 
 #: Trials a thread takes at a time.
 BLOCK = 1024
@@ -263,6 +263,17 @@ def _deal_block(
             met[i, c] = ok
 
 
+@numba.njit(cache=True)
+def bridge_weights(p, n_years):
+    """The bridge weights ``sqrt((h - t) / (h + 1 - t))`` of market, spend and share (rows) per year, computed once."""
+    bw = np.zeros((3, n_years))
+    for q in range(3):
+        h = p.h_market if q == 0 else p.h_spend if q == 1 else p.h_share
+        for t in range(1, min(h, n_years)):
+            bw[q, t] = math.sqrt((h - t) / (h + 1 - t))
+    return bw
+
+
 @numba.njit(cache=True, parallel=True, fastmath=False)
 def simulate_deal(
     key, start, lo, hi, p,
@@ -279,12 +290,7 @@ def simulate_deal(
     n_others = others.shape[0]
     n_com = com_first.shape[0]
     n_tr = tr_com.shape[0]  # tranches, by commitment, then due year
-    # bridge weights sqrt((h - t) / (h + 1 - t)) per process and year, computed once (the same value as in the loop)
-    bw = np.zeros((3, n_years))
-    for q in range(3):
-        h = p.h_market if q == 0 else p.h_spend if q == 1 else p.h_share
-        for t in range(1, min(h, n_years)):
-            bw[q, t] = math.sqrt((h - t) / (h + 1 - t))
+    bw = bridge_weights(p, n_years)
     nblocks = (hi - lo + BLOCK - 1) // BLOCK
     for b in numba.prange(nblocks):
         i0 = lo + b * BLOCK

@@ -32,7 +32,7 @@ import numpy as np
 from ..._rng_v2 import fill_normals, fill_uniforms, trial_keys, vexp, vlog
 from ...distributions import CODE_FIXED, CODE_LOGITNORMAL, CODE_LOGNORMAL, CODE_NORMAL
 from .._trial import input_at, input_from_z_call, t_to_normal
-from .kernel import BLOCK, MAX_FRACTION
+from .kernel import BLOCK, MAX_FRACTION, bridge_weights
 
 __all__ = ["LANES", "simulate_deal_v2"]
 
@@ -286,11 +286,7 @@ def simulate_deal_v2(
     n_others = others.shape[0]
     n_com = com_first.shape[0]
     n_tr = tr_com.shape[0]
-    bw = np.zeros((3, n_years))
-    for q in range(3):
-        h = p.h_market if q == 0 else p.h_spend if q == 1 else p.h_share
-        for t in range(1, min(h, n_years)):
-            bw[q, t] = math.sqrt((h - t) / (h + 1 - t))
+    bw = bridge_weights(p, n_years)
     nblocks = (hi - lo + BLOCK - 1) // BLOCK
     for b in numba.prange(nblocks):
         i0 = lo + b * BLOCK
